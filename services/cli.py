@@ -1,0 +1,150 @@
+"""The `draftctl` command line (typer + rich)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from services.common.errors import DraftctlError
+from services.common.models import AgencyLevel, Role
+
+app = typer.Typer(help="draftctl: drafting control for Vietnamese administrative documents.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+agencies_app = typer.Typer(help="Agencies.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _store():
+    from services.common.db import make_engine, session_factory
+    from services.common.migrate import upgrade
+    from services.common.settings import get_settings
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    return settings, session_factory(make_engine(settings.effective_database_url))
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help=".docx, .pdf or .txt")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the ParsedDocument as JSON")] = False,
+    with_text: Annotated[bool, typer.Option("--text/--no-text", help="include the text in the JSON")] = True,
+) -> None:
+    """Parse one document: metadata, citations, units, sentences."""
+    from services.ingest.pipeline import parse as parse_bytes
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _fail(f"{file}: {exc.strerror or exc}")
+    try:
+        parsed = parse_bytes(data, file.name)
+    except DraftctlError as exc:
+        _fail(f"{file}: {exc.detail}")
+    if as_json:
+        sys.stdout.write(json.dumps(parsed.to_json(include_text=with_text), ensure_ascii=False, indent=2) + "\n")
+        return
+    out = Console()
+    md = parsed.metadata
+    out.print(f"[bold]{md.doc_type or 'Văn bản'}[/bold] {md.reference or '(no số ký hiệu)'}  {md.date or ''}  {md.place or ''}")
+    out.print(f"issuer: {md.issuer or '-'}")
+    out.print(f"subject: {md.subject or '-'}")
+    out.print(f"citations ({len(parsed.citations)}):")
+    for ref in sorted({c.reference for c in parsed.citations}):
+        out.print(f"  - {ref}")
+    out.print(f"units: {len(parsed.units)}  sentences: {len(parsed.sentences)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="load the demo documents and keys first")] = False,
+) -> None:
+    """Run the gateway (API on /api/v1, docs on /docs)."""
+    import uvicorn
+
+    from services.gateway.app import create_app
+
+    if demo:
+        _load_demo()
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations to DRAFTCTL_DATABASE_URL (or the embedded SQLite)."""
+    settings, _ = _store()
+    Console().print(f"database at head: {settings.effective_database_url}")
+
+
+@agencies_app.command("add")
+def agencies_add(
+    code: Annotated[str, typer.Argument(help="short code, e.g. UBND-LS")],
+    name: Annotated[str, typer.Option(help="full name")],
+    level: Annotated[AgencyLevel, typer.Option(help="issuing level")],
+) -> None:
+    """Register an agency (or leave an existing one as it is)."""
+    from services.common.db import unit_of_work
+    from services.common.repositories import agencies as agencies_repo
+
+    _, factory = _store()
+    with unit_of_work(factory) as db:
+        agency = agencies_repo.ensure(db=db, code=code, name=name, level=level)
+        Console().print(f"{agency.code}\t{agency.name}\t{agency.level.value}")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="drafter, reviewer or admin")],
+    agency: Annotated[Optional[str], typer.Option(help="agency code (required for drafters)")] = None,
+    name: Annotated[Optional[str], typer.Option(help="a label for the key")] = None,
+) -> None:
+    """Create an API key; the key itself is printed once, as the last line."""
+    from services.common import keys
+    from services.common.db import unit_of_work
+
+    _, factory = _store()
+    try:
+        with unit_of_work(factory) as db:
+            key, plain = keys.create(db=db, role=role, agency_code=agency, name=name)
+    except DraftctlError as exc:
+        _fail(exc.detail)
+    err.print(f"created {role.value} key {key.prefix}… ({key.name}); store it now, it is not shown again")
+    print(plain)
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo documents (examples/) and print demo API keys."""
+    _load_demo()
+
+
+def _load_demo() -> None:
+    from services.gateway.demo import load_demo
+
+    settings, factory = _store()
+    summary = load_demo(settings=settings, factory=factory)
+    out = Console(stderr=True)
+    out.print(f"demo: {summary['directives']} directives, {summary['drafts']} drafts")
+    for role, key in summary["keys"].items():
+        out.print(f"  {role:8s} key: {key}")
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Shared pieces of the three services: settings, store, job runner, errors."""

@@ -1,0 +1,130 @@
+"""The store of record: agencies, documents, jobs and API keys (SQLAlchemy 2)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AgencyLevel(str, enum.Enum):
+    """Issuing levels, highest first; a draft is checked against higher levels."""
+
+    central_party = "central_party"
+    central_legislature = "central_legislature"
+    central_government = "central_government"
+    ministry_or_central_agency = "ministry_or_central_agency"
+    provincial_party = "provincial_party"
+    provincial_government = "provincial_government"
+    provincial_front = "provincial_front"
+    provincial_department = "provincial_department"
+    commune = "commune"
+
+
+class DocumentKind(str, enum.Enum):
+    draft = "draft"
+    directive = "directive"
+    issued = "issued"
+
+
+class DocumentStatus(str, enum.Enum):
+    received = "received"
+    parsed = "parsed"
+    failed = "failed"
+
+
+class JobState(str, enum.Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class Role(str, enum.Enum):
+    drafter = "drafter"
+    reviewer = "reviewer"
+    admin = "admin"
+
+
+def _enum(e: type[enum.Enum]) -> Enum:
+    # Stored as plain strings (no native PG enum): adding a value needs no type migration.
+    return Enum(e, native_enum=False, length=40, validate_strings=True)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[AgencyLevel] = mapped_column(_enum(AgencyLevel))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("kind", "agency_id", "sha256", name="uq_documents_kind_agency_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[DocumentStatus] = mapped_column(_enum(DocumentStatus), default=DocumentStatus.received)
+    # Metadata, filled from the parse (or given at upload):
+    number: Mapped[str | None] = mapped_column(String(40))
+    symbol: Mapped[str | None] = mapped_column(String(120))
+    reference: Mapped[str | None] = mapped_column(String(160), index=True)
+    doc_type: Mapped[str | None] = mapped_column(String(120))
+    issued_on: Mapped[str | None] = mapped_column(String(10), doc="ISO date, possibly partial (YYYY or YYYY-MM)")
+    subject: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text, doc="text as submitted (decoded/extracted)")
+    parsed: Mapped[dict | None] = mapped_column(JSON, doc="ParsedDocument as JSON, without the text")
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+    jobs: Mapped[list["Job"]] = relationship(back_populates="document", order_by="Job.id")
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[JobState] = mapped_column(_enum(JobState), default=JobState.queued, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    document: Mapped[Document] = relationship(back_populates="jobs")
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    agency: Mapped[Agency | None] = relationship()

@@ -1,0 +1,60 @@
+"""In-process job runner (the embedded default): a thread pool that runs job handlers.
+
+Handlers are registered by kind; each gets a job id and a session factory, claims
+the job with a guarded update and owns its unit of work. The same handlers run
+under Celery when a broker is configured.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.repositories import jobs as jobs_repo
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[int, sessionmaker[Session]], None]
+
+
+class JobRunner:
+    def __init__(self, factory: sessionmaker[Session], threads: int = 2):
+        self.factory = factory
+        self.handlers: dict[str, Handler] = {}
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="draftctl-job")
+        self.pending: set[Future] = set()
+
+    def register(self, kind: str, handler: Handler) -> None:
+        self.handlers[kind] = handler
+
+    def enqueue(self, job_id: int, kind: str) -> Future:
+        """Run the job in the background; call only after the job row is committed."""
+        handler = self.handlers[kind]
+        future = self.pool.submit(self._run, handler, job_id)
+        self.pending.add(future)
+        future.add_done_callback(self.pending.discard)
+        return future
+
+    def _run(self, handler: Handler, job_id: int) -> None:
+        try:
+            handler(job_id, self.factory)
+        except Exception:  # the handler records failures itself; this is the last resort
+            log.exception("job %s crashed", job_id)
+
+    def resume_queued(self) -> int:
+        """Enqueue jobs left queued by an earlier process (e.g. a restart before they ran)."""
+        with self.factory() as db:
+            queued = [(j, jobs_repo.get(db=db, job_id=j).kind) for j in jobs_repo.queued_ids(db=db)]
+        for job_id, kind in queued:
+            if kind in self.handlers:
+                self.enqueue(job_id, kind)
+        return len(queued)
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        for future in list(self.pending):
+            future.result(timeout=timeout)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True)

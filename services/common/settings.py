@@ -1,0 +1,41 @@
+"""Runtime settings, read from the environment with the DRAFTCTL_ prefix.
+
+With no settings at all draftctl runs embedded: SQLite (WAL) and the blob
+store under ./data, jobs on an in-process thread pool.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DRAFTCTL_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="originals (blobs/) and the embedded database")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite under data_dir")
+    broker_url: str | None = Field(default=None, description="Celery broker; unset means the in-process runner")
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: int = 200
+    runner_threads: int = 2
+    demo_data: bool = False
+    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "draftctl")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'draftctl.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

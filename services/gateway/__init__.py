@@ -1,0 +1,1 @@
+"""Gateway service: the FastAPI app (API, auth, uploads, results)."""

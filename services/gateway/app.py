@@ -1,0 +1,55 @@
+"""Builds the FastAPI app: settings, store, blob store, job runner, routers, error handlers."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from functools import partial
+
+from fastapi import FastAPI
+
+from services.common.blobs import BlobStore
+from services.common.db import make_engine, session_factory
+from services.common.migrate import upgrade
+from services.common.runner import JobRunner
+from services.common.settings import Settings, get_settings
+from services.gateway import errors
+from services.gateway.routes import drafts, health
+from services.ingest.tasks import PARSE, run_parse_job
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        upgrade(settings.effective_database_url)
+        resumed = app.state.runner.resume_queued()
+        if resumed:
+            log.info("resumed %d queued jobs", resumed)
+        yield
+        app.state.runner.shutdown()
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="draftctl",
+        version="0.1.0",
+        description="Drafting control for Vietnamese administrative documents (Kết luận 226-KL/TW).",
+        lifespan=lifespan,
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    factory = session_factory(engine)
+    blobs = BlobStore(settings.blob_dir)
+    runner = JobRunner(factory, threads=settings.runner_threads)
+    runner.register(PARSE, partial(run_parse_job, blobs=blobs))
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.factory = factory
+    app.state.blobs = blobs
+    app.state.runner = runner
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(drafts.router)
+    return app

@@ -1,0 +1,141 @@
+"""Draft endpoints: upload, status and parse result, list."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+
+from services.common.errors import DraftctlError, NotFound, TooLarge
+from services.common.models import Document, DocumentKind, Role
+from services.common.repositories import agencies as agencies_repo
+from services.common.repositories import documents as documents_repo
+from services.common.repositories import jobs as jobs_repo
+from services.gateway.deps import DbSession, require_role
+from services.gateway.schemas import DraftOut, DraftSummary, JobOut, MetadataOut, Page
+from services.gateway.uploads import accept
+
+router = APIRouter(prefix="/api/v1/drafts", tags=["drafts"])
+
+Uploader = require_role(Role.drafter, Role.admin)
+Reader = require_role(Role.drafter, Role.reviewer, Role.admin)
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    chunks, size = [], 0
+    while chunk := await upload.read(1 << 20):
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the file is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _visible(document: Document | None, key) -> Document:
+    # 404 also for "exists but not yours": never reveal another agency's drafts.
+    if document is None or document.kind != DocumentKind.draft:
+        raise NotFound("no such draft")
+    if key.role == Role.drafter and document.agency_id != key.agency_id:
+        raise NotFound("no such draft")
+    return document
+
+
+def _draft_out(db, document: Document) -> DraftOut:
+    job = jobs_repo.latest_for_document(db=db, document_id=document.id)
+    out = DraftOut(
+        id=document.id,
+        status=document.status.value,
+        agency=document.agency.code if document.agency else None,
+        filename=document.filename,
+        media_type=document.media_type,
+        size=document.size,
+        sha256=document.sha256,
+        created_at=document.created_at,
+        job=JobOut.model_validate(job, from_attributes=True) if job else None,
+        error=document.error,
+    )
+    if document.parsed:
+        md = dict(document.parsed["metadata"])
+        # Values given at upload win over parsed ones.
+        md.update(reference=document.reference, doc_type=document.doc_type, subject=document.subject, date=document.issued_on)
+        out.metadata = MetadataOut(**{k: v for k, v in md.items() if k in MetadataOut.model_fields})
+        out.citations = document.parsed["citations"]
+    return out
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=DraftOut,
+    responses={200: {"description": "the same bytes were uploaded before: the existing draft"}},
+)
+async def upload_draft(
+    request: Request,
+    response: Response,
+    db: DbSession,
+    key: Uploader,
+    file: Annotated[UploadFile, File(description=".docx, .pdf or .txt; the type is read from the content")],
+    agency: Annotated[str | None, Form(description="agency code (admins only; drafters upload for their own)")] = None,
+    reference: Annotated[str | None, Form(max_length=160)] = None,
+    doc_type: Annotated[str | None, Form(max_length=120)] = None,
+    subject: Annotated[str | None, Form(max_length=2000)] = None,
+    issued_on: Annotated[str | None, Form(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
+) -> DraftOut:
+    settings = request.app.state.settings
+    if key.role == Role.drafter:
+        if agency and (key.agency is None or agency != key.agency.code):
+            raise DraftctlError("a drafter uploads only for its own agency", title="Forbidden", status=403)
+        agency_id = key.agency_id
+    elif agency:
+        found = agencies_repo.get_by_code(db=db, code=agency)
+        if found is None:
+            raise DraftctlError(f"unknown agency {agency!r}", title="Unknown agency", status=422)
+        agency_id = found.id
+    else:
+        agency_id = None
+    data = await _read_limited(file, settings.max_upload_bytes)
+    accepted = accept(
+        db=db,
+        blobs=request.app.state.blobs,
+        settings=settings,
+        data=data,
+        filename=file.filename or "upload",
+        kind=DocumentKind.draft,
+        agency_id=agency_id,
+        given={"reference": reference, "doc_type": doc_type, "subject": subject, "issued_on": issued_on},
+    )
+    db.commit()  # the job row must be committed before the runner sees it
+    if accepted.created:
+        request.app.state.runner.enqueue(accepted.job.id, accepted.job.kind)
+    else:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/drafts/{accepted.document.id}"
+    db.refresh(accepted.document)
+    return _draft_out(db, accepted.document)
+
+
+@router.get("/{draft_id}", response_model=DraftOut)
+def get_draft(draft_id: int, db: DbSession, key: Reader, response: Response) -> DraftOut:
+    document = _visible(documents_repo.get(db=db, document_id=draft_id), key)
+    out = _draft_out(db, document)
+    if out.job and out.job.state in ("queued", "running"):
+        response.headers["Retry-After"] = "1"
+    return out
+
+
+@router.get("", response_model=Page)
+def list_drafts(
+    db: DbSession,
+    key: Reader,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page:
+    agency_id = key.agency_id if key.role == Role.drafter else None
+    rows, total = documents_repo.list_page(db=db, kind=DocumentKind.draft, agency_id=agency_id, offset=offset, limit=limit)
+    items = [
+        DraftSummary(
+            id=d.id, status=d.status.value, agency=d.agency.code if d.agency else None, filename=d.filename,
+            reference=d.reference, doc_type=d.doc_type, subject=d.subject, created_at=d.created_at,
+        )
+        for d in rows
+    ]
+    return Page(items=items, total=total, offset=offset, limit=limit)

@@ -1,0 +1,1 @@
+"""Ingest service: file bytes -> ParsedDocument (text, offsets, structure, metadata, citations)."""

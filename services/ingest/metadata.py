@@ -1,0 +1,379 @@
+"""Metadata of a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP layout,
+Party documents per Quy định 399-QĐ/TW): issuer, số ký hiệu, type, place and date,
+trích yếu, kính gửi, nơi nhận, signer; and the spans of the header and footer blocks.
+
+Works on the normalised text (one tone convention, repaired line breaks); every
+span it returns is in normalised offsets, mapped back by the pipeline.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from services.ingest.document import Metadata
+from services.ingest.references import REF, SYMBOL, TYPE_CODES, TYPE_NAMES, canonical_type, parse_ref
+
+HEADER_WINDOW = 2500  # the header block sits at the top; nothing past this is header
+
+QUOC_HIEU = re.compile(r"CỘNG\s*HÒA\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM", re.I)
+TIEU_NGU = re.compile(r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.I)
+PARTY_MOTTO = re.compile(r"ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM")
+RULE_LINE = re.compile(r"^[\s_\-–—=*.]+$")
+
+SO_LINE = re.compile(
+    rf"(?:\bSố|(?:^|\n)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/\s*)?(?P<sym>{SYMBOL})(?![\w])"
+)
+DATE_LINE = re.compile(
+    r"(?P<before>[^\n,]{0,60}),[\s*_]*ngày[\s*_]*(?P<d>\d{1,2})?[\s*_]*tháng[\s*_]*(?P<m>\d{1,2})?[\s*_]*năm[\s*_]*(?P<y>(?:19|20)\d{2})"
+)
+BARE_DATE = re.compile(r"\bngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>(?:19|20)\d{2})")
+BODY_OPENERS = re.compile(
+    r"\s(?=(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Xem xét|Kính gửi|Trên cơ sở|Nhằm|Để)\s)"
+)
+AUTHORITY = re.compile(r"(?<![\w.])(?P<auth>TM|KT|TL|TUQ|T/M|K/T|T/L|Q)\.?\s+(?=[A-ZĐ])")
+_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_LOW = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+PERSON = re.compile(rf"^[{_UP}][{_LOW}]+(?:\s[{_UP}][{_LOW}]+){{1,4}}$")
+ADMIN_WORDS = ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
+ISSUER_OWN_BODY = re.compile(
+    r"^(SỞ|BAN|PHÒNG|VĂN PHÒNG|ĐẢNG ỦY|ĐẢNG ỦY|CHI BỘ|TRUNG TÂM|CỤC|VỤ|TỔNG CỤC|THANH TRA|HỘI ĐỒNG|ỦY BAN KIỂM TRA|BỘ|BAN THƯỜNG VỤ)\b"
+)
+
+
+@dataclass
+class Extracted:
+    metadata: Metadata
+    header: tuple[int, int] | None
+    footer: tuple[int, int] | None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in re.finditer("\n", text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+def _is_caps(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _iso(y: str | None, m: str | None, d: str | None) -> str | None:
+    """ISO date, partial when the draft leaves day or month blank; impossible parts dropped."""
+    if not y:
+        return None
+    if m and not 1 <= int(m) <= 12:
+        m = d = None  # OCR noise such as "tháng 54": keep only what is certain
+    if d and not 1 <= int(d) <= 31:
+        d = None
+    if not m:
+        return y
+    if not d:
+        return f"{y}-{int(m):02d}"
+    return f"{y}-{int(m):02d}-{int(d):02d}"
+
+
+def _title_case_name(caps: str) -> str:
+    """'ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN' -> 'Ủy ban nhân dân tỉnh Lạng Sơn' (place names capitalised)."""
+    low = caps.lower()
+    for word in ADMIN_WORDS:
+        m = re.search(rf"(?<!\w){word}\s+(.+)$", low)
+        if m and m.start() > 0:
+            place = " ".join(w.capitalize() for w in m.group(1).split())
+            low = low[: m.start(1)] + place
+            break
+    return low[:1].upper() + low[1:]
+
+
+class _Header:
+    """Finds the header fields near the top of the document."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.window = text[:HEADER_WINDOW]
+        self.ends: list[int] = []  # ends of recognised header elements
+
+    def note(self, end: int) -> None:
+        self.ends.append(end)
+
+    def reference(self, md: Metadata) -> None:
+        m = SO_LINE.search(self.window)
+        # A Văn bản hợp nhất carries its own "Số:" in the authentication block
+        # ("XÁC THỰC VĂN BẢN HỢP NHẤT"); the top shows the number of the text consolidated.
+        auth = re.search(r"XÁC THỰC\s+VĂN BẢN HỢP NHẤT", self.text)
+        if auth:
+            candidates = list(SO_LINE.finditer(self.text, max(0, auth.start() - 800), auth.start()))
+            if candidates:
+                m = candidates[-1]
+                md.doc_type = "Văn bản hợp nhất"
+        if m:
+            symbol = re.sub(r"\s", "", m.group("sym"))
+            year = m.group("year")
+            md.number = m.group("num")
+            md.symbol = symbol
+            md.reference = f"{md.number or ''}{m.group('sep')}{year + '/' if year else ''}{symbol}"
+            self.note(m.end())
+            return
+        # "Số" missing: the first reference on a line of its own near the top ("226-KL/TW").
+        for m in REF.finditer(self.window[:800]):
+            line_start = self.window.rfind("\n", 0, m.start()) + 1
+            if self.window[line_start : m.start()].strip() in ("", "Số", "Số:"):
+                ref = parse_ref(m)
+                md.number, md.symbol, md.reference = ref.number, ref.symbol, ref.text
+                self.note(m.end())
+                return
+
+    def date(self, md: Metadata) -> None:
+        m = DATE_LINE.search(self.window)
+        if m:
+            md.date = _iso(m.group("y"), m.group("m"), m.group("d"))
+            words = m.group("before").split()
+            place: list[str] = []
+            for w in reversed(words):
+                if w[:1].isupper() and not _is_caps(w) and not re.search(r"[\d/]", w) or w in ("TP.", "Tp."):
+                    place.insert(0, w)
+                else:
+                    break
+            md.place = " ".join(place) or None
+            self.note(m.end())
+            return
+        m = BARE_DATE.search(self.window)
+        if m:
+            md.date = _iso(m.group("y"), m.group("m"), m.group("d"))
+            self.note(m.end())
+
+    def issuer(self, md: Metadata) -> None:
+        # Blank out the mottos (which PDF extraction may split across lines), keeping offsets.
+        clean = self.window
+        for pattern in (QUOC_HIEU, TIEU_NGU, PARTY_MOTTO):
+            clean = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), clean)
+        lines = []
+        for s, e in _lines(clean):
+            line = clean[s:e]
+            if SO_LINE.search(line) or DATE_LINE.search(line) or line.lstrip().startswith("V/v"):
+                break
+            stripped = line.strip(" _-–—*")
+            if not stripped:
+                continue
+            if not _is_caps(stripped) or RULE_LINE.match(stripped) or stripped.startswith("CÔNG BÁO"):
+                break
+            if any(stripped.startswith(t.upper()) and len(stripped) <= len(t) + 2 for t in TYPE_NAMES):
+                break  # reached the type name (a document with no issuer block)
+            lines.append(re.sub(r"\s+", " ", stripped))
+            self.note(e)
+        if not lines:
+            return
+        if len(lines) >= 2 and ISSUER_OWN_BODY.match(lines[-1]) and not lines[0].startswith("ỦY BAN"):
+            md.issuer_parent = _title_case_name(" ".join(lines[:-1]))
+            md.issuer = _title_case_name(lines[-1])
+        elif len(lines) >= 2 and ISSUER_OWN_BODY.match(lines[-1]):
+            md.issuer_parent = _title_case_name(" ".join(lines[:-1]))
+            md.issuer = _title_case_name(lines[-1])
+        else:
+            md.issuer = _title_case_name(" ".join(lines))
+
+    def type_and_subject(self, md: Metadata) -> None:
+        for s, e in _lines(self.window):
+            line = self.text[s:e].strip()
+            for name in TYPE_NAMES:
+                cap = name.upper()
+                if not line.startswith(cap):
+                    continue
+                rest = line[len(cap):]
+                if rest and not rest.startswith(" ") or (rest.strip() and _is_caps(rest.split()[0]) and not rest.strip().startswith("CỦA")):
+                    continue
+                md.doc_type = md.doc_type or name
+                self.note(s + self.text[s:e].find(cap) + len(cap))
+                self._subject_after(md, s + self.text[s:e].find(cap) + len(cap))
+                return
+        m = re.search(r"(?:^|\n|\s)V/v\b\.?\s*(?P<subj>.+)", self.window)
+        if m:
+            start = m.start("subj")
+            end = self._subject_end(start, m.end("subj"))
+            md.subject = _clean_subject(self.text[start:end])
+            self.note(end)
+
+    def _subject_after(self, md: Metadata, pos: int) -> None:
+        text = self.text
+        nl = text.find("\n", pos)
+        same_line = text[pos: nl if nl != -1 else len(text)].strip()
+        if same_line.startswith("CỦA ") or not same_line:
+            # Party layout: "KẾT LUẬN / CỦA BAN BÍ THƯ / về việc …": skip to the next line.
+            pos = nl + 1 if nl != -1 else len(text)
+            nl2 = text.find("\n", pos)
+            if same_line.startswith("CỦA ") and nl2 != -1 and not text[pos:nl2].strip():
+                pos = nl2 + 1
+            if not same_line and _is_caps(text[pos: text.find("\n", pos)]) and text[pos:].startswith("CỦA "):
+                pos = text.find("\n", pos) + 1
+        start = pos + (len(text[pos:]) - len(text[pos:].lstrip()))
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end == -1 else line_end
+        end = self._subject_end(start, line_end)
+        subject = _clean_subject(text[start:end])
+        if subject and not _is_caps(subject):
+            md.subject = subject
+            self.note(end)
+
+    def _subject_end(self, start: int, end: int) -> int:
+        """Cut a subject where the body begins (PDF text often runs them together)."""
+        segment = self.text[start:end]
+        cut = len(segment)
+        for pattern in (BODY_OPENERS, QUOC_HIEU, TIEU_NGU, DATE_LINE):
+            m = pattern.search(segment)
+            if m and 0 < m.start() < cut:
+                cut = m.start()
+        # A header table read row by row can put the place/date after the subject.
+        return start + len(segment[:cut].rstrip(" ;,"))
+
+    def recipients(self, md: Metadata) -> None:
+        m = re.search(r"Kính gửi\s*:?", self.window)
+        if not m:
+            return
+        items, end = _list_after(self.text, m.end())
+        md.recipients = items
+        if items:
+            self.note(end)
+
+    def span(self) -> tuple[int, int] | None:
+        return (0, max(self.ends)) if self.ends else None
+
+
+def _clean_subject(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip(" ;,-")
+
+
+def _list_after(text: str, pos: int) -> tuple[list[str], int]:
+    """Items of a '- a; - b.' list starting at pos (same line or following lines)."""
+    items: list[str] = []
+    end = pos
+    nl = text.find("\n", pos)
+    first = text[pos: nl if nl != -1 else len(text)].strip()
+    if first and not first.startswith(("-", "+", "•")):
+        parts = [p for p in re.split(r";\s*", first) if p.strip()]
+        return [_clean_item(p) for p in parts], (nl if nl != -1 else len(text))
+    if first:
+        parts = [p for p in re.split(r"(?:^|\s)[-+•]\s", first) if p.strip()]
+        items.extend(_clean_item(p) for p in parts)
+        end = nl if nl != -1 else len(text)
+    cursor = nl + 1 if nl != -1 else len(text)
+    while cursor < len(text):
+        nl = text.find("\n", cursor)
+        line_end = nl if nl != -1 else len(text)
+        line = text[cursor:line_end].strip()
+        if not line.startswith(("-", "+", "•")):
+            break
+        items.append(_clean_item(line.lstrip("-+• ")))
+        end = line_end
+        cursor = line_end + 1
+    return [i for i in items if i], end
+
+
+def _clean_item(s: str) -> str:
+    s = s.strip()
+    # The signature column can be glued on in extracted text: keep up to the item's own ';'.
+    if ";" in s:
+        s = s[: s.index(";")]
+    return s.strip(" ;,.")
+
+
+def _caps_tail(line: str) -> tuple[str, str]:
+    """Split a signature line into its trailing run of capitals and the name after it."""
+    words = line.split()
+    k = len(words)
+    while k > 0 and not _is_caps(words[k - 1]):
+        k -= 1
+    j = k
+    while j > 0 and (_is_caps(words[j - 1]) or AUTHORITY.fullmatch(words[j - 1] + " X")):
+        j -= 1
+    return " ".join(words[j:k]), " ".join(words[k:])
+
+
+def _signer_title(caps: str) -> str | None:
+    """'TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH' -> 'PHÓ CHỦ TỊCH' (who actually signs)."""
+    last = AUTHORITY.split(caps)[-1].strip()
+    if " PHÓ " in f" {last} " and not last.startswith("PHÓ"):
+        last = last[last.index("PHÓ"):]
+    return last or None
+
+
+def _footer(text: str, start_floor: int) -> tuple[Metadata, tuple[int, int] | None]:
+    md = Metadata()
+    m = None
+    for m_ in re.finditer(r"(?:^|\n)\s*Nơi nhận\s*:?", text):
+        if m_.start() >= start_floor:
+            m = m_
+            break
+    auth_iter = [a for a in AUTHORITY.finditer(text) if a.start() >= start_floor]
+    if m is None and not auth_iter:
+        return md, None
+    if m:
+        begin = m.start() + (1 if text[m.start()] == "\n" else 0)
+        begin += len(text[begin:]) - len(text[begin:].lstrip())
+    else:
+        begin = text.rfind("\n", 0, auth_iter[0].start()) + 1
+    end = begin
+    if m:
+        line_end = text.find("\n", m.end())
+        first = text[m.end(): line_end if line_end != -1 else len(text)]
+        # Extracted text can glue the signature column onto "Nơi nhận:" ("Nơi nhận: TM. ỦY BAN…").
+        after = m.end() if not first.strip() or first.strip().startswith(("-", "+")) or not _caps_tail(first)[0] == first.strip() else line_end
+        items, end = _list_after(text, after)
+        md.distribution = items
+    zone = text[begin: min(len(text), max(end, begin) + 700)]
+    auth = AUTHORITY.search(zone)
+    if auth:
+        md.authority = auth.group("auth").replace("/", "") + "."
+    titles: list[str] = []
+    for s, e in _lines(zone):
+        line = zone[s:e].strip()
+        tail = line.split(";")[-1].strip() if ";" in line else line
+        if line.startswith(("-", "+")) and ";" not in line:
+            continue  # a distribution item, not the signature column
+        caps, name = _caps_tail(tail)
+        if caps:
+            titles.append(caps)
+        if name and PERSON.match(name):
+            md.signer = name
+            end = max(end, begin + e)
+            break
+    if titles:
+        md.signer_title = _signer_title(titles[-1])
+    return md, (begin, max(end, begin))
+
+
+def extract(text: str) -> Extracted:
+    """Metadata and header/footer spans of a normalised text."""
+    md = Metadata()
+    header = _Header(text)
+    header.reference(md)
+    header.date(md)
+    header.issuer(md)
+    header.type_and_subject(md)
+    header.recipients(md)
+    if md.doc_type is None and md.symbol:
+        ref_type = _type_from_symbol(md.symbol, md.reference or "")
+        md.doc_type = ref_type or ("Công văn" if md.subject and re.search(r"V/v", text[:HEADER_WINDOW]) else None)
+    elif md.doc_type is None and re.search(r"(?:^|\n)\s*V/v\b", text[:HEADER_WINDOW]):
+        md.doc_type = "Công văn"
+    header_span = header.span()
+    floor = header_span[1] if header_span else 0
+    foot_md, footer_span = _footer(text, floor)
+    md.distribution = foot_md.distribution
+    md.authority, md.signer, md.signer_title = foot_md.authority, foot_md.signer, foot_md.signer_title
+    return Extracted(metadata=md, header=header_span, footer=footer_span)
+
+
+def _type_from_symbol(symbol: str, reference: str) -> str | None:
+    first = re.split(r"[-/]", symbol)[0]
+    if first in TYPE_CODES:
+        return TYPE_CODES[first]
+    if "/" in reference and "-" in symbol and re.match(r"^\d*/", reference):
+        return "Công văn"
+    return None
+
+
+def canonical_doc_type(name: str | None) -> str | None:
+    return canonical_type(name) if name else None

@@ -1,0 +1,92 @@
+"""parse(bytes, filename) -> ParsedDocument: the one entry point of the ingest service."""
+from __future__ import annotations
+
+from services.common.errors import BadDocument
+from services.common.settings import Settings, get_settings
+from services.ingest import citations as citations_mod
+from services.ingest import metadata as metadata_mod
+from services.ingest import segment
+from services.ingest.document import Citation, ParsedDocument, Span
+from services.ingest.normalize import normalize
+from services.ingest.parsers import RawDocument
+from services.ingest.parsers.docx import parse_docx
+from services.ingest.parsers.pdf import parse_pdf
+from services.ingest.parsers.text import parse_text
+from services.ingest.sniff import DOCX, PDF, check_zip_bomb, sniff
+
+
+def extract(data: bytes, *, settings: Settings | None = None) -> RawDocument:
+    """Bytes -> text as submitted, by content type."""
+    settings = settings or get_settings()
+    media_type = sniff(data)
+    if media_type == PDF:
+        raw = parse_pdf(data)
+    elif media_type == DOCX:
+        check_zip_bomb(data, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
+        raw = parse_docx(data)
+    else:
+        raw = parse_text(data)
+    if not raw.text.strip():
+        raise BadDocument("the document has no text", title="Empty document")
+    return raw
+
+
+def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
+    """Normalise, extract metadata and citations, segment: RawDocument -> ParsedDocument."""
+    norm = normalize(raw.text, reflow=raw.reflow)
+    if not norm.text.strip():
+        raise BadDocument("the document has no text", title="Empty document")
+    found = metadata_mod.extract(norm.text)
+    body_start = found.header[1] if found.header else 0
+    own = {found.metadata.reference} if found.metadata.reference and found.metadata.number else set()
+    cites = []
+    for c in citations_mod.find(norm.text, start=0, exclude=own):
+        if found.header and c.ref_end <= body_start:
+            continue  # the trích yếu of the header names the parent document: not a body citation
+        s, e = norm.to_raw(c.start, c.end)
+        rs, re_ = norm.to_raw(c.ref_start, c.ref_end)
+        cites.append(Citation(c.reference, c.doc_type, c.date, c.issuer, s, e, rs, re_))
+    rows = [(b.start, b.end) for b in raw.blocks if b.kind == "row"]
+    return ParsedDocument(
+        text=raw.text,
+        media_type=raw.media_type,
+        norm=norm,
+        metadata=found.metadata,
+        citations=cites,
+        units=segment.units(norm, rows),
+        sentences=segment.sentences(norm) if with_sentences else [],
+        header=Span(*norm.to_raw(*found.header)) if found.header else None,
+        footer=Span(*norm.to_raw(*found.footer)) if found.footer else None,
+        encoding=raw.encoding,
+        pages=raw.pages,
+        page_headers=raw.page_headers,
+        page_footers=raw.page_footers,
+    )
+
+
+def parse(data: bytes, filename: str = "", *, settings: Settings | None = None, with_sentences: bool = True) -> ParsedDocument:
+    """Parse a .docx, .pdf or .txt document (type sniffed from content; the name is informative only)."""
+    return analyse(extract(data, settings=settings), with_sentences=with_sentences)
+
+
+def preflight(data: bytes, *, settings: Settings | None = None) -> str:
+    """Cheap checks at upload time so a bad file is refused before anything is stored.
+
+    Returns the sniffed media type; raises BadDocument (and subclasses) otherwise.
+    """
+    settings = settings or get_settings()
+    if len(data) > settings.max_upload_bytes:
+        from services.common.errors import TooLarge
+
+        raise TooLarge(f"the file is {len(data)} bytes; the limit is {settings.max_upload_bytes}")
+    media_type = sniff(data)
+    if media_type == DOCX:
+        check_zip_bomb(data, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
+        parse_docx(data)
+    elif media_type == PDF:
+        parse_pdf(data)
+    else:
+        raw = parse_text(data)
+        if not raw.text.strip():
+            raise BadDocument("the document has no text", title="Empty document")
+    return media_type

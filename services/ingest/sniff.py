@@ -1,0 +1,70 @@
+"""File type from content, never from the file name; zip-bomb guard for .docx."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from services.common.errors import BadDocument, TooLarge, UnsupportedType
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
+TEXT = "text/plain"
+
+
+def sniff(data: bytes) -> str:
+    """The media type of the bytes: docx, pdf or text; UnsupportedType otherwise."""
+    if not data or not data.strip():
+        raise BadDocument("the file is empty", title="Empty document")
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            raise BadDocument("the file is a damaged zip/docx archive") from None
+        if "word/document.xml" in names:
+            return DOCX
+        raise UnsupportedType("a zip archive that is not a Word .docx document")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise UnsupportedType("legacy Word .doc (OLE) is not supported: save it as .docx")
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
+        raise UnsupportedType("an image: scanned documents are not supported (OCR not available)")
+    if data.startswith(b"{\\rtf"):
+        raise UnsupportedType("RTF is not supported: save it as .docx")
+    if _looks_binary(data):
+        raise UnsupportedType("binary data that is not .docx, .pdf or text")
+    return TEXT
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    nul = sample.count(0)
+    # UTF-16 text has NULs in every other byte; anything else with NULs is binary.
+    if nul and not (sample[0::2].count(0) > len(sample) * 0.15 or sample[1::2].count(0) > len(sample) * 0.15):
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    return controls > len(sample) * 0.05
+
+
+def check_zip_bomb(data: bytes, *, max_unzipped: int, max_ratio: int) -> None:
+    """Refuse archives whose contents would inflate absurdly; reads streams, not declared sizes."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    total = 0
+    for info in zf.infolist():
+        if info.file_size > max_unzipped or (
+            info.compress_size and info.file_size / info.compress_size > max_ratio and info.file_size > 1_000_000
+        ):
+            raise TooLarge(f"{info.filename} would unpack to {info.file_size} bytes: refused as a zip bomb")
+        # Declared sizes can lie: count what actually comes out.
+        with zf.open(info) as stream:
+            produced = 0
+            while chunk := stream.read(1 << 16):
+                produced += len(chunk)
+                total += len(chunk)
+                if total > max_unzipped:
+                    raise TooLarge(f"the .docx unpacks to more than {max_unzipped} bytes: refused as a zip bomb")
+                if info.compress_size and produced > 1_000_000 and produced / info.compress_size > max_ratio:
+                    raise TooLarge(f"{info.filename} inflates more than {max_ratio}x: refused as a zip bomb")

@@ -1,0 +1,47 @@
+"""The parse job: stored original -> ParsedDocument -> document row. Runs in the in-process
+runner (and, with a broker, in the ingest worker); safe to run twice."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.blobs import BlobStore
+from services.common.db import unit_of_work
+from services.common.errors import DraftctlError
+from services.common.models import DocumentStatus, JobState
+from services.common.repositories import documents as documents_repo
+from services.common.repositories import jobs as jobs_repo
+from services.ingest.pipeline import parse
+
+log = logging.getLogger(__name__)
+
+PARSE = "parse"
+
+
+def run_parse_job(job_id: int, factory: sessionmaker[Session], blobs: BlobStore) -> None:
+    with unit_of_work(factory) as db:
+        if not jobs_repo.claim(db=db, job_id=job_id):
+            return  # already running or finished elsewhere: a duplicate delivery
+        job = jobs_repo.get(db=db, job_id=job_id)
+        document_id = job.document_id
+        sha = documents_repo.get(db=db, document_id=document_id).sha256
+    try:
+        parsed = parse(blobs.get(sha))
+    except DraftctlError as exc:
+        _fail(factory, job_id, document_id, exc.detail)
+        return
+    except Exception as exc:  # a parser bug must not leave the job running forever
+        log.exception("parse job %s failed", job_id)
+        _fail(factory, job_id, document_id, f"internal error: {type(exc).__name__}: {exc}")
+        return
+    with unit_of_work(factory) as db:
+        documents_repo.record_parse(db=db, document_id=document_id, parsed=parsed)
+        jobs_repo.finish(db=db, job_id=job_id, state=JobState.done)
+    log.info("parsed document %s (job %s)", document_id, job_id)
+
+
+def _fail(factory: sessionmaker[Session], job_id: int, document_id: int, reason: str) -> None:
+    with unit_of_work(factory) as db:
+        documents_repo.set_status(db=db, document_id=document_id, status=DocumentStatus.failed, error=reason)
+        jobs_repo.finish(db=db, job_id=job_id, state=JobState.failed, error=reason)
