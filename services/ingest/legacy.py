@@ -123,29 +123,36 @@ def unicode_to_vni(text: str) -> str:
 
 # --- detection -----------------------------------------------------------------
 
-_VI_LETTERS = set(
-    "abcdefghijklmnopqrstuvwxyzđ"
-    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx]"
+_NUCLEI = sorted(
+    """a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi ua uâ uê ui uô uơ ưa ưi ươ ưu
+    uy yê iêu yêu oai oay oao oeo uây uôi ươi ươu uyê uya uyu""".split(),
+    key=len,
+    reverse=True,
 )
+_SYLLABLE = re.compile(rf"^(?:{_ONSETS})?(?:{'|'.join(_NUCLEI)})(?:ch|ng|nh|c|m|n|p|t)?$")
+_TONE_CHARS = "\u0300\u0301\u0303\u0309\u0323"
 _TOKEN = re.compile(r"[^\s\d.,;:!?()\"'“”‘’\[\]{}<>/\\|=+*&%$#@^~`_-]+")
 
 
+def is_syllable(word: str) -> bool:
+    """A well-formed Vietnamese syllable: onset, vowel nucleus, coda, at most one tone mark."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    if sum(1 for c in decomposed if c in _TONE_CHARS) > 1:
+        return False
+    toneless = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_CHARS))
+    return bool(_SYLLABLE.match(toneless))
+
+
 def vietnamese_word_ratio(text: str, sample: int = 20000) -> float:
-    """Share of word tokens made only of Vietnamese letters with at most one tone mark."""
-    words = _TOKEN.findall(text[:sample])
+    """Share of the tokens with non-ASCII letters that are well-formed Vietnamese syllables.
+
+    ASCII words say nothing about the encoding (they read the same in all of them).
+    """
+    words = [w for w in _TOKEN.findall(text[:sample]) if not w.isascii()]
     if not words:
         return 0.0
-    good = 0
-    for w in words:
-        lw = w.lower()
-        if all(c in _VI_LETTERS for c in lw):
-            tones = sum(1 for c in unicodedata.normalize("NFD", lw) if c in "\u0300\u0301\u0303\u0309\u0323")
-            good += tones <= 1
-    return good / len(words)
-
-
-def has_vietnamese_diacritics(text: str) -> bool:
-    return any(c in _VI_LETTERS and not c.isascii() for c in text[:20000].lower())
+    return sum(1 for w in words if is_syllable(w)) / len(words)
 
 
 def repair_legacy(text: str) -> tuple[str, str | None]:

@@ -145,7 +145,7 @@ def tone_pass(src: OffsetText) -> OffsetText:
 
 # --- pass 3: lines -------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?(?:trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*-)?\s*$", re.I)
+_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*\d{1,3}\s*-|(?:[Tt]rang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$")
 _RUNNING_HEADER = re.compile(r"^\s*CÔNG BÁO\s*/\s*Số\b.*$")
 _MARKER = re.compile(
     r"^\s*(?:[IVXLC]+\.\s|\d+(?:\.\d+)*\.?\s|\d+\)\s|[a-zđ]\)\s|[-–—+•*]\s?|\(\d+\)\s|Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+)"
@@ -270,5 +270,6 @@ def normalize(text: str, *, reflow: bool = True) -> OffsetText:
 
 
 def comparison_key(text: str) -> str:
-    """A short string normalised the same way, for comparing references and names."""
-    return normalize(text).text
+    """A short string (a name, a reference, a span) in the comparison convention: Unicode and
+    tone passes, white space collapsed; no line repair, which needs a whole document."""
+    return " ".join(tone_pass(unicode_pass(OffsetText.identity(text))).text.split())

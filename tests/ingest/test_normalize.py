@@ -1,0 +1,62 @@
+"""services/ingest/normalize.py: one convention for comparison, offsets back to the submitted text."""
+from __future__ import annotations
+
+import unicodedata
+
+from services.ingest.normalize import normalize
+
+SENTENCE = "Hằng năm các cơ quan thực hiện tinh giản tối thiểu 15% số lượng văn bản hành chính so với năm trước."
+
+
+def test_nfd_input_normalises_to_nfc_and_maps_back_to_decomposed_text():
+    nfd = unicodedata.normalize("NFD", SENTENCE)
+    assert nfd != SENTENCE
+    norm = normalize(nfd)
+    assert norm.text == SENTENCE
+    i = norm.text.index("tinh giản")
+    s, e = norm.to_raw(i, i + len("tinh giản"))
+    assert unicodedata.normalize("NFC", nfd[s:e]) == "tinh giản"
+
+
+def test_old_style_tone_marks_take_one_convention():
+    assert normalize("hoà thuỷ Uỷ ban khoẻ thoả").text == "hòa thủy Ủy ban khỏe thỏa"
+
+
+def test_closed_syllables_and_qu_onsets_keep_their_tone_position():
+    assert normalize("hoàn thành quý khoảng thuyết").text == "hoàn thành quý khoảng thuyết"
+
+
+def test_icelandic_eth_becomes_d_with_stroke():
+    assert normalize("ÐẢNG CỘNG SẢN; Ðảng ủy").text == "ĐẢNG CỘNG SẢN; Đảng ủy"
+
+
+def test_reference_split_across_pdf_lines_is_rejoined():
+    text = "nội dung thực hiện Kết luận\n226-KL/T\nW vào quy định; Quyết định số\n534/QĐ-\nTTg; Kết luận số \n226- KL/TW"
+    norm = normalize(text)
+    assert "226-KL/TW vào" in norm.text
+    assert "534/QĐ-TTg" in norm.text
+    i = norm.text.index("226-KL/TW vào")
+    s, e = norm.to_raw(i, i + 9)
+    assert text[s:e] == "226-KL/T\nW"
+
+
+def test_lines_inside_a_sentence_are_joined_and_headings_kept():
+    text = "1. Mục đích\na) Tổ chức quán triệt sâu sắc và triển khai\nthực hiện nghiêm túc.\nb) Khắc phục"
+    assert normalize(text).text == "1. Mục đích\na) Tổ chức quán triệt sâu sắc và triển khai thực hiện nghiêm túc.\nb) Khắc phục"
+
+
+def test_page_number_lines_and_gazette_running_headers_are_dropped():
+    text = "CÔNG BÁO/Số 242/Ngày 22-04-2026\n30\nĐiều 1. Phạm vi\n- 2 -\nnội dung"
+    assert normalize(text).text == "Điều 1. Phạm vi nội dung"
+
+
+def test_every_normalised_character_maps_inside_the_submitted_text():
+    text = unicodedata.normalize("NFD", "Thực hiện Kết luận số 226-KL/T\nW ngày 11/12/2025\n\n  12 \nhoà")
+    norm = normalize(text)
+    for i in range(len(norm.text)):
+        s, e = norm.to_raw(i, i + 1)
+        assert 0 <= s < e <= len(text)
+
+
+def test_docx_paragraphs_keep_every_newline_without_reflow():
+    assert normalize("KẾ HOẠCH\ntriển khai\n\nthực hiện", reflow=False).text == "KẾ HOẠCH\ntriển khai\nthực hiện"
