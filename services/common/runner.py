@@ -29,10 +29,18 @@ class JobRunner:
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
 
-    def enqueue(self, job_id: int, kind: str) -> Future:
-        """Run the job in the background; call only after the job row is committed."""
+    def enqueue(self, job_id: int, kind: str) -> Future | None:
+        """Run the job in the background; call only after the job row is committed.
+
+        If the runner cannot take it (shutting down), the job stays queued in the
+        database and `resume_queued` runs it at the next start: nothing is lost.
+        """
         handler = self.handlers[kind]
-        future = self.pool.submit(self._run, handler, job_id)
+        try:
+            future = self.pool.submit(self._run, handler, job_id)
+        except RuntimeError:
+            log.warning("runner not accepting work; job %s stays queued for the next start", job_id)
+            return None
         self.pending.add(future)
         future.add_done_callback(self.pending.discard)
         return future

@@ -13,6 +13,8 @@ class CitationOut(BaseModel):
     issuer: str | None
     start: int = Field(description="offset into the text as submitted (end exclusive)")
     end: int
+    ref_start: int = Field(description="the số ký hiệu alone")
+    ref_end: int
 
 
 class MetadataOut(BaseModel):

@@ -11,7 +11,7 @@ from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import documents as documents_repo
 from services.common.repositories import jobs as jobs_repo
 from services.gateway.deps import DbSession, require_role
-from services.gateway.schemas import DraftOut, DraftSummary, JobOut, MetadataOut, Page
+from services.gateway.schemas import CitationOut, DraftOut, DraftSummary, JobOut, MetadataOut, Page
 from services.gateway.uploads import accept
 
 router = APIRouter(prefix="/api/v1/drafts", tags=["drafts"])
@@ -58,7 +58,7 @@ def _draft_out(db, document: Document) -> DraftOut:
         # Values given at upload win over parsed ones.
         md.update(reference=document.reference, doc_type=document.doc_type, subject=document.subject, date=document.issued_on)
         out.metadata = MetadataOut(**{k: v for k, v in md.items() if k in MetadataOut.model_fields})
-        out.citations = document.parsed["citations"]
+        out.citations = [CitationOut(**c) for c in document.parsed["citations"]]
     return out
 
 
