@@ -216,5 +216,6 @@ def test_upload_and_parse_on_postgresql(pg_url, tmp_path):
         response = upload(client, "d", shared("fixtures", "002_lang_son_cong_van.docx"))
         assert response.status_code == 202
         body = wait_done(client, response.headers["Location"], "d")
+        assert body["status"] == "parsed", body  # a finished job always comes with its parse
         assert body["metadata"]["issuer"] == "Ủy ban nhân dân tỉnh Lạng Sơn"
         assert upload(client, "d", shared("fixtures", "002_lang_son_cong_van.docx")).status_code == 200

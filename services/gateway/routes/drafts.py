@@ -41,6 +41,9 @@ def _visible(document: Document | None, key) -> Document:
 
 def _draft_out(db, document: Document) -> DraftOut:
     job = jobs_repo.latest_for_document(db=db, document_id=document.id)
+    # Under READ COMMITTED each statement sees the latest commit: re-read the document after
+    # the job, so a job shown as done always comes with the parse it committed.
+    db.refresh(document)
     out = DraftOut(
         id=document.id,
         status=document.status.value,
@@ -109,7 +112,6 @@ async def upload_draft(
     else:
         response.status_code = 200
     response.headers["Location"] = f"/api/v1/drafts/{accepted.document.id}"
-    db.refresh(accepted.document)
     return _draft_out(db, accepted.document)
 
 
