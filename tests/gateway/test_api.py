@@ -87,6 +87,7 @@ def test_upload_is_accepted_then_parsed(api):
     assert {c["reference"] for c in body["citations"]} == {
         "534/QĐ-TTg", "226-KL/TW", "76/NQ-CP", "178-QĐ/TW", "110/2023/QH15", "126/NQ-CP", "09/2019/NĐ-CP", "42/2022/NĐ-CP"}
     assert body["agency"] == "UBND-DT"
+    assert body["created_at"].endswith(("Z", "+00:00")), "timestamps carry their zone on every backend"
 
 
 def test_same_bytes_again_return_the_existing_draft(api):
