@@ -70,6 +70,73 @@ def parse(
     out.print(f"units: {len(parsed.units)}  sentences: {len(parsed.sentences)}")
 
 
+def _document_paths(paths: list[Path]) -> list[Path]:
+    """Files given, and the .txt/.docx/.pdf files inside folders given."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in (".txt", ".docx", ".pdf") and p.is_file()))
+        elif path.is_file():
+            out.append(path)
+        else:
+            _fail(f"{path}: no such file or folder")
+    return out
+
+
+@app.command()
+def detect(
+    drafts: Annotated[list[Path], typer.Argument(help="drafts: files or folders of .txt/.docx/.pdf")],
+    sources: Annotated[list[Path], typer.Option("--sources", help="higher-level documents: files or folders")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the JSON array of reports")] = False,
+    semantic: Annotated[bool, typer.Option("--semantic/--no-semantic", help="the paraphrase layer")] = True,
+) -> None:
+    """Find passages of the drafts copied from the sources (every source counts as higher-level)."""
+    from rich.progress import Progress
+
+    from services.analyzer.detect import DetectParams, detect as detect_one, index_document
+    from services.analyzer.index import DirectiveIndex
+    from services.ingest.pipeline import parse as parse_bytes
+
+    source_paths, draft_paths = _document_paths(sources), _document_paths(drafts)
+    if not source_paths:
+        _fail("no source documents found (give --sources FILE_OR_FOLDER)")
+    if not draft_paths:
+        _fail("no drafts found")
+    index = DirectiveIndex()
+    layer = None
+    if semantic:
+        from services.analyzer.semantic import SemanticLayer
+
+        layer = SemanticLayer.default()
+    reports = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("indexing sources", total=len(source_paths))
+        for path in source_paths:
+            try:
+                index_document(index, key=str(path), parsed=parse_bytes(path.read_bytes(), path.name))
+            except DraftctlError as exc:
+                err.print(f"[yellow]skipped source[/yellow] {path}: {exc.detail}")
+            progress.advance(task)
+        task = progress.add_task("checking drafts", total=len(draft_paths))
+        for path in draft_paths:
+            try:
+                parsed = parse_bytes(path.read_bytes(), path.name)
+            except DraftctlError as exc:
+                _fail(f"{path}: {exc.detail}")
+            reports.append(detect_one(parsed, index, key=str(path), params=DetectParams(semantic=semantic),
+                                      semantic=layer).to_json())
+            progress.advance(task)
+    if as_json:
+        sys.stdout.write(json.dumps(reports, ensure_ascii=False, indent=1) + "\n")
+        return
+    out = Console()
+    for report in reports:
+        out.print(f"[bold]{report['draft']}[/bold]: copied {report['copied_ratio']:.1%}, verdict {report['verdict']}")
+        for p in report["passages"]:
+            out.print(f"  {p['kind']:10s} draft {p['draft_start']}-{p['draft_end']}  <- {p['source']} "
+                      f"{p['source_start']}-{p['source_end']}  lexical {p['lexical']}")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",

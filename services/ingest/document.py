@@ -68,6 +68,7 @@ class ParsedDocument:
     sentences: list[Span]
     header: Span | None = None
     footer: Span | None = None
+    boilerplate: list[Span] = field(default_factory=list)  # standard header/footer elements
     encoding: str | None = None
     pages: int | None = None
     page_headers: list[str] = field(default_factory=list)

@@ -45,6 +45,7 @@ class Extracted:
     metadata: Metadata
     header: tuple[int, int] | None
     footer: tuple[int, int] | None
+    boilerplate: list[tuple[int, int]]  # the standard elements themselves, header and footer
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -95,9 +96,15 @@ class _Header:
         self.text = text
         self.window = text[:HEADER_WINDOW]
         self.ends: list[int] = []  # ends of recognised header elements
+        self.starts: list[int] = []  # and the lines they start on
+        self.parts: list[tuple[int, int]] = []  # the elements themselves: the standard text
 
-    def note(self, end: int) -> None:
+    def note(self, end: int, start: int | None = None) -> None:
+        """Record a header element [start, end); start defaults to the beginning of its line."""
         self.ends.append(end)
+        line_start = self.text.rfind("\n", 0, max(0, end - 1)) + 1
+        self.starts.append(line_start)
+        self.parts.append((line_start if start is None else start, end))
 
     def reference(self, md: Metadata) -> None:
         m = SO_LINE.search(self.window)
@@ -115,7 +122,7 @@ class _Header:
             md.number = m.group("num")
             md.symbol = symbol
             md.reference = f"{md.number or ''}{m.group('sep')}{year + '/' if year else ''}{symbol}"
-            self.note(m.end())
+            self.note(m.end(), m.start())
             return
         # "Số" missing: the first reference on a line of its own near the top ("226-KL/TW").
         for m in REF.finditer(self.window[:800]):
@@ -123,7 +130,7 @@ class _Header:
             if self.window[line_start : m.start()].strip() in ("", "Số", "Số:"):
                 ref = parse_ref(m)
                 md.number, md.symbol, md.reference = ref.number, ref.symbol, ref.text
-                self.note(m.end())
+                self.note(m.end(), m.start())
                 return
 
     def date(self, md: Metadata) -> None:
@@ -138,12 +145,13 @@ class _Header:
                 else:
                     break
             md.place = " ".join(place) or None
-            self.note(m.end())
+            place_at = m.group("before").rfind(place[0]) if place else len(m.group("before"))
+            self.note(m.end(), m.start("before") + max(0, place_at))
             return
         m = BARE_DATE.search(self.window)
         if m:
             md.date = _iso(m.group("y"), m.group("m"), m.group("d"))
-            self.note(m.end())
+            self.note(m.end(), m.start())
 
     def issuer(self, md: Metadata) -> None:
         # Blank out the mottos (which PDF extraction may split across lines), keeping offsets.
@@ -163,7 +171,7 @@ class _Header:
             if any(stripped.startswith(t.upper()) and len(stripped) <= len(t) + 2 for t in TYPE_NAMES):
                 break  # reached the type name (a document with no issuer block)
             lines.append(re.sub(r"\s+", " ", stripped))
-            self.note(e)
+            self.note(e, s)
         if not lines:
             return
         if len(lines) >= 2 and ISSUER_OWN_BODY.match(lines[-1]) and not lines[0].startswith("ỦY BAN"):
@@ -194,7 +202,7 @@ class _Header:
             start = m.start("subj")
             end = self._subject_end(start, m.end("subj"))
             md.subject = _clean_subject(self.text[start:end])
-            self.note(end)
+            self.note(end, m.start("subj"))
 
     def _subject_after(self, md: Metadata, pos: int) -> None:
         text = self.text
@@ -215,7 +223,7 @@ class _Header:
         subject = _clean_subject(text[start:end])
         if subject and not _is_caps(subject):
             md.subject = subject
-            self.note(end)
+            self.note(end, start)
 
     def _subject_end(self, start: int, end: int) -> int:
         """Cut a subject where the body begins (PDF text often runs them together)."""
@@ -235,10 +243,26 @@ class _Header:
         items, end = _list_after(self.text, m.end())
         md.recipients = items
         if items:
-            self.note(end)
+            self.note(end, m.start())
+
+    def mottos(self) -> None:
+        for pattern in (QUOC_HIEU, TIEU_NGU, PARTY_MOTTO):
+            m = pattern.search(self.window)
+            if m:
+                self.parts.append((m.start(), m.end()))
 
     def span(self) -> tuple[int, int] | None:
-        return (0, max(self.ends)) if self.ends else None
+        """From the first recognised header line (text pasted above the header is body) to the last."""
+        if not self.ends:
+            return None
+        first_line_end = min(self.ends)
+        start = self.text.rfind("\n", 0, max(0, first_line_end - 1)) + 1
+        # The issuer block can sit a few lines above the first recognised field.
+        for m in re.finditer(r"[^\n]+", self.text[:start]):
+            if _is_caps(m.group()) or QUOC_HIEU.search(m.group()) or TIEU_NGU.search(m.group()):
+                start = min(start, m.start())
+                break
+        return (start, max(self.ends))
 
 
 def _clean_subject(s: str) -> str:
@@ -353,6 +377,7 @@ def extract(text: str) -> Extracted:
     header.issuer(md)
     header.type_and_subject(md)
     header.recipients(md)
+    header.mottos()
     if md.doc_type is None and md.symbol:
         ref_type = _type_from_symbol(md.symbol, md.reference or "")
         md.doc_type = ref_type or ("Công văn" if md.subject and re.search(r"V/v", text[:HEADER_WINDOW]) else None)
@@ -363,7 +388,8 @@ def extract(text: str) -> Extracted:
     foot_md, footer_span = _footer(text, floor)
     md.distribution = foot_md.distribution
     md.authority, md.signer, md.signer_title = foot_md.authority, foot_md.signer, foot_md.signer_title
-    return Extracted(metadata=md, header=header_span, footer=footer_span)
+    boilerplate = list(header.parts) + ([footer_span] if footer_span else [])
+    return Extracted(metadata=md, header=header_span, footer=footer_span, boilerplate=boilerplate)
 
 
 def _type_from_symbol(symbol: str, reference: str) -> str | None:

@@ -57,6 +57,7 @@ def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
         sentences=segment.sentences(norm) if with_sentences else [],
         header=Span(*norm.to_raw(*found.header)) if found.header else None,
         footer=Span(*norm.to_raw(*found.footer)) if found.footer else None,
+        boilerplate=[Span(*norm.to_raw(s, e)) for s, e in found.boilerplate if e > s],
         encoding=raw.encoding,
         pages=raw.pages,
         page_headers=raw.page_headers,

@@ -1,0 +1,178 @@
+"""Seeds -> passages: cluster shared shingles in both texts, merge, extend, verify.
+
+Clustering allows reordering inside a passage (paraphrase swaps sentences) by
+comparing source positions to the cluster's whole source range, not to the last
+seed. Verification re-reads the aligned spans with rapidfuzz.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from services.analyzer.index import SHINGLE
+from services.analyzer.tokens import TokenSeq
+
+
+@dataclass
+class AlignParams:
+    gap_draft: int = 24  # tokens between seeds of one passage in the draft
+    gap_source: int = 40  # and in the source (wider: sentences may be reordered)
+    min_words: int = 8
+    min_chars: int = 40
+    min_seeds: int = 2
+    min_density: float = 0.30  # share of passage tokens covered by seeds, each side
+    min_lexical: float = 0.45
+    # Evidence of reuse: each seed weighs 1 / (1 + the background documents sharing its
+    # shingle), so domain phrasing found in many drafts counts for little.
+    min_evidence: float = 3.0
+    min_mean_evidence: float = 0.30  # and on average: most seeds must be rare
+
+
+@dataclass
+class Passage:
+    source_no: int
+    d_start: int  # token range in the draft [d_start, d_end)
+    d_end: int
+    s_start: int
+    s_end: int
+    seeds: int
+    lexical: float = 0.0
+    semantic: float | None = None
+    kind: str = "near"
+
+
+@dataclass
+class _Cluster:
+    d_min: int
+    d_max: int
+    s_min: int
+    s_max: int
+    d_cov: set
+    s_cov: set
+    n: int
+    evidence: float = 0.0
+
+
+def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
+    """Group (draft pos, source pos) seeds into passage candidates."""
+    order = np.lexsort((seeds[:, 1], seeds[:, 0]))
+    clusters: list[_Cluster] = []
+    open_: list[_Cluster] = []
+    for qp, sp, df in seeds[order].tolist():  # df: background documents sharing the shingle
+        best, best_dist = None, None
+        for c in open_:
+            if qp - c.d_max > params.gap_draft:
+                continue
+            if sp < c.s_min - params.gap_source or sp > c.s_max + params.gap_source:
+                continue
+            dist = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
+            if best is None or dist < best_dist:
+                best, best_dist = c, dist
+        if best is None:
+            best = _Cluster(qp, qp, sp, sp, set(), set(), 0)
+            clusters.append(best)
+            open_.append(best)
+        best.d_max = max(best.d_max, qp)
+        best.d_min = min(best.d_min, qp)
+        best.s_min, best.s_max = min(best.s_min, sp), max(best.s_max, sp)
+        best.d_cov.update(range(qp, qp + SHINGLE))
+        best.s_cov.update(range(sp, sp + SHINGLE))
+        best.n += 1
+        best.evidence += 1.0 / (1.0 + df)
+        open_ = [c for c in open_ if qp - c.d_max <= params.gap_draft]
+    return _merge(clusters, params)
+
+
+def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:
+    merged = True
+    while merged:
+        merged = False
+        clusters.sort(key=lambda c: c.d_min)
+        out: list[_Cluster] = []
+        for c in clusters:
+            if out:
+                p = out[-1]
+                near_d = c.d_min - (p.d_max + SHINGLE) <= params.gap_draft
+                near_s = (c.s_min - (p.s_max + SHINGLE) <= params.gap_source) and (
+                    p.s_min - (c.s_max + SHINGLE) <= params.gap_source)
+                if near_d and near_s:
+                    p.d_min, p.d_max = min(p.d_min, c.d_min), max(p.d_max, c.d_max)
+                    p.s_min, p.s_max = min(p.s_min, c.s_min), max(p.s_max, c.s_max)
+                    p.d_cov |= c.d_cov
+                    p.s_cov |= c.s_cov
+                    p.n += c.n
+                    p.evidence += c.evidence
+                    merged = True
+                    continue
+            out.append(c)
+        clusters = out
+    return clusters
+
+
+def _extend(draft: TokenSeq, source: TokenSeq, p: Passage) -> None:
+    """Grow a passage over identical tokens on either side (seeds stop k-1 tokens short)."""
+    while (p.d_start > 0 and p.s_start > 0 and not draft.excluded[p.d_start - 1]
+           and draft.words[p.d_start - 1] == source.words[p.s_start - 1]):
+        p.d_start -= 1
+        p.s_start -= 1
+    while (p.d_end < len(draft) and p.s_end < len(source) and not draft.excluded[p.d_end]
+           and draft.words[p.d_end] == source.words[p.s_end]):
+        p.d_end += 1
+        p.s_end += 1
+
+
+def lexical_similarity(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
+    a = " ".join(draft.words[p.d_start:p.d_end])
+    b = " ".join(source.words[p.s_start:p.s_end])
+    return fuzz.ratio(a, b) / 100.0
+
+
+def classify(lexical: float, semantic: float | None = None) -> str:
+    if lexical >= 0.95:
+        return "verbatim"
+    if lexical >= 0.70:
+        return "near"
+    return "paraphrase"
+
+
+def passages_for_source(
+    draft: TokenSeq, source: TokenSeq, source_no: int, seeds: np.ndarray, params: AlignParams
+) -> list[Passage]:
+    out = []
+    for c in cluster(seeds, params):
+        if c.n < params.min_seeds or c.evidence < params.min_evidence or c.evidence / c.n < params.min_mean_evidence:
+            continue
+        p = Passage(source_no, c.d_min, c.d_max + SHINGLE, c.s_min, c.s_max + SHINGLE, c.n)
+        _extend(draft, source, p)
+        d_len, s_len = p.d_end - p.d_start, p.s_end - p.s_start
+        if d_len < params.min_words:
+            continue
+        if draft.ends[p.d_end - 1] - draft.starts[p.d_start] < params.min_chars:
+            continue
+        if len(c.d_cov) / d_len < params.min_density or len(c.s_cov) / max(1, s_len) < params.min_density:
+            continue
+        p.lexical = lexical_similarity(draft, source, p)
+        if p.lexical < params.min_lexical:
+            continue
+        p.kind = classify(p.lexical)
+        out.append(p)
+    return out
+
+
+def resolve_overlaps(passages: list[Passage]) -> list[Passage]:
+    """One detection per copied passage: where passages from different sources cover the
+    same draft text, keep the strongest."""
+    ranked = sorted(passages, key=lambda p: (p.lexical * (p.d_end - p.d_start)), reverse=True)
+    kept: list[Passage] = []
+    for p in ranked:
+        overlap = False
+        for q in kept:
+            inter = min(p.d_end, q.d_end) - max(p.d_start, q.d_start)
+            if inter > 0.5 * (p.d_end - p.d_start):
+                overlap = True
+                break
+        if not overlap:
+            kept.append(p)
+    return sorted(kept, key=lambda p: p.d_start)

@@ -1,0 +1,45 @@
+"""Copy detection for one draft against the directive index: the analyzer's entry point.
+
+Takes a ParsedDocument (never a request or a row) and returns a DraftReport.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.analyzer import align, exclusions
+from services.analyzer.index import DirectiveIndex, IndexedDocument
+from services.analyzer.report import DraftReport, Thresholds, build
+from services.analyzer.tokens import tokenize
+from services.ingest.document import ParsedDocument
+
+
+@dataclass
+class DetectParams:
+    align: align.AlignParams = field(default_factory=align.AlignParams)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    semantic: bool = True
+
+
+def index_document(index: DirectiveIndex, *, key: str, parsed: ParsedDocument, level_rank: int = 0) -> int:
+    """Add a directive (its content, without its own header and footer) to the index."""
+    tokens = tokenize(parsed, exclusions.source_spans(parsed))
+    meta = {"reference": parsed.metadata.reference, "doc_type": parsed.metadata.doc_type}
+    return index.add(IndexedDocument(key=key, tokens=tokens, level_rank=level_rank, meta=meta))
+
+
+def detect(
+    parsed: ParsedDocument, index: DirectiveIndex, *, key: str, params: DetectParams | None = None,
+    allowed: set[int] | None = None, semantic=None, in_background: bool = False,
+) -> DraftReport:
+    """Passages of `parsed` that repeat directives of the index (`allowed` restricts which)."""
+    params = params or DetectParams()
+    tokens = tokenize(parsed, exclusions.excluded_spans(parsed))
+    found = []
+    for source_no, seeds in index.seeds(tokens, allowed=allowed, query_in_background=in_background).items():
+        source = index.documents[source_no].tokens
+        found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
+    passages = align.resolve_overlaps(found)
+    if semantic is not None and params.semantic:
+        passages = semantic.extend(parsed=parsed, tokens=tokens, index=index, passages=passages, allowed=allowed)
+    return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
+                 thresholds=params.thresholds)

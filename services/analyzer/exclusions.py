@@ -1,0 +1,69 @@
+"""Spans of a draft that are never copying: the header and footer blocks, citations of
+other documents together with the title they quote, legal bases ("Căn cứ …"), and text
+the draft marks as a quotation."""
+from __future__ import annotations
+
+import re
+
+from services.ingest.document import ParsedDocument
+
+# A citation's own clause runs to the end of the title it quotes: up to ";", ".", ":",
+# a bracket or the end of the line.
+_CLAUSE_END = re.compile(r"[;.:(\n]|\)\s*[,;]")
+_PREAMBLE_LINE = re.compile(r"\s*(?:Căn cứ|Xét đề nghị|Theo đề nghị)\b")
+_QUOTED = re.compile(r"“[^”\n]{8,}”|\"[^\"\n]{8,}\"|«[^»\n]{8,}»")
+
+
+def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
+    """Raw spans to ignore in a draft."""
+    # The standard elements only: text pasted between header lines is still the draft's own.
+    spans: list[tuple[int, int]] = [(b.start, b.end) for b in parsed.boilerplate]
+    norm = parsed.norm
+    text = norm.text
+    for c in parsed.citations:
+        spans.append((c.start, _clause_end(parsed, c.end)))
+    spans.extend(_preamble(parsed))
+    for m in _QUOTED.finditer(text):
+        spans.append(norm.to_raw(m.start(), m.end()))
+    return spans
+
+
+def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:
+    """The legal bases that open the body: consecutive "Căn cứ …" lines right after the header."""
+    norm = parsed.norm
+    text = norm.text
+    body_start = 0
+    if parsed.header:
+        # the first normalised position at or after the header's raw end
+        body_start = next((i for i, s in enumerate(norm.starts) if s >= parsed.header.end), len(text))
+    spans = []
+    pos = body_start
+    seen_basis = False
+    for m in re.finditer(r"[^\n]+", text[body_start:]):
+        line = m.group()
+        if _PREAMBLE_LINE.match(line):
+            spans.append(norm.to_raw(body_start + m.start(), body_start + m.end()))
+            seen_basis = True
+        elif seen_basis or len(line.split()) > 6:
+            break  # the body proper has begun
+        pos = body_start + m.end()
+    return spans
+
+
+def _clause_end(parsed: ParsedDocument, raw_end: int) -> int:
+    """Where the clause of a citation ends in the raw text (the quoted title included)."""
+    text = parsed.text
+    m = _CLAUSE_END.search(text, raw_end)
+    limit = raw_end + 400  # a title longer than this is not a title
+    end = m.start() if m else len(text)
+    return min(end, limit)
+
+
+def source_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
+    """Raw spans of a directive that are not its content: its own header and footer."""
+    spans = []
+    if parsed.header:
+        spans.append((parsed.header.start, parsed.header.end))
+    if parsed.footer:
+        spans.append((parsed.footer.start, parsed.footer.end))
+    return spans
