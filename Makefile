@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test venv clean eval bench
+SHARED ?= ../shared
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,3 +25,14 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data *.egg-info .pytest_cache
+
+# Copy detection on the development set, scored with the PAN measures.
+eval: $(STAMP)
+	@mkdir -p build
+	$(BIN)/draftctl detect --sources $(SHARED)/eval/dev/sources --json $(SHARED)/eval/dev/drafts > build/eval-dev.json
+	$(BIN)/python $(SHARED)/tools/plagdet.py $(SHARED)/eval/dev/truth.json build/eval-dev.json --by-kind
+	$(BIN)/python bench/decoys.py $(SHARED)/eval/dev/drafts build/eval-dev.json
+
+# Speed against the corpus, with a naive baseline measured in the same run.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --corpus $(SHARED)/corpus --out bench/results.json

@@ -95,6 +95,7 @@ def detect(
 
     from services.analyzer.detect import DetectParams, detect as detect_one, index_document
     from services.analyzer.index import DirectiveIndex
+    from services.analyzer.tokens import tokenize
     from services.ingest.pipeline import parse as parse_bytes
 
     source_paths, draft_paths = _document_paths(sources), _document_paths(drafts)
@@ -117,14 +118,22 @@ def detect(
             except DraftctlError as exc:
                 err.print(f"[yellow]skipped source[/yellow] {path}: {exc.detail}")
             progress.advance(task)
-        task = progress.add_task("checking drafts", total=len(draft_paths))
+        task = progress.add_task("reading drafts", total=len(draft_paths))
+        parsed_drafts = []
         for path in draft_paths:
             try:
                 parsed = parse_bytes(path.read_bytes(), path.name)
             except DraftctlError as exc:
                 _fail(f"{path}: {exc.detail}")
+            # The drafts of one call are each other's background: phrasing they all share is
+            # the domain's, not evidence of copying.
+            index.add_background(tokenize(parsed).words)
+            parsed_drafts.append((path, parsed))
+            progress.advance(task)
+        task = progress.add_task("checking drafts", total=len(draft_paths))
+        for path, parsed in parsed_drafts:
             reports.append(detect_one(parsed, index, key=str(path), params=DetectParams(semantic=semantic),
-                                      semantic=layer).to_json())
+                                      semantic=layer, in_background=True).to_json())
             progress.advance(task)
     if as_json:
         sys.stdout.write(json.dumps(reports, ensure_ascii=False, indent=1) + "\n")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from services.analyzer import align, exclusions
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.report import DraftReport, Thresholds, build
-from services.analyzer.tokens import tokenize
+from services.analyzer.tokens import sentence_bounds, tokenize
 from services.ingest.document import ParsedDocument
 
 
@@ -20,10 +20,17 @@ class DetectParams:
     semantic: bool = True
 
 
+def analysis_tokens(parsed: ParsedDocument, *, as_source: bool):
+    """Tokens with the right exclusions, and sentence bounds, of a directive or a draft."""
+    spans = exclusions.source_spans(parsed) if as_source else exclusions.excluded_spans(parsed)
+    tokens = tokenize(parsed, spans)
+    return tokens, sentence_bounds(parsed, tokens)
+
+
 def index_document(index: DirectiveIndex, *, key: str, parsed: ParsedDocument, level_rank: int = 0) -> int:
     """Add a directive (its content, without its own header and footer) to the index."""
-    tokens = tokenize(parsed, exclusions.source_spans(parsed))
-    meta = {"reference": parsed.metadata.reference, "doc_type": parsed.metadata.doc_type}
+    tokens, sentences = analysis_tokens(parsed, as_source=True)
+    meta = {"reference": parsed.metadata.reference, "doc_type": parsed.metadata.doc_type, "sentences": sentences}
     return index.add(IndexedDocument(key=key, tokens=tokens, level_rank=level_rank, meta=meta))
 
 
@@ -35,11 +42,15 @@ def detect(
     params = params or DetectParams()
     tokens = tokenize(parsed, exclusions.excluded_spans(parsed))
     found = []
-    for source_no, seeds in index.seeds(tokens, allowed=allowed, query_in_background=in_background).items():
+    all_seeds = index.seeds(tokens, allowed=allowed, query_in_background=in_background)
+    for source_no, seeds in all_seeds.items():
         source = index.documents[source_no].tokens
         found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
     passages = align.resolve_overlaps(found)
     if semantic is not None and params.semantic:
-        passages = semantic.extend(parsed=parsed, tokens=tokens, index=index, passages=passages, allowed=allowed)
+        # Directives the draft shares any rare seed with are the candidates for paraphrase.
+        candidates = {s for s, seeds in all_seeds.items() if (seeds[:, 2] == 0).sum() >= 2}
+        passages = semantic.extend(parsed=parsed, tokens=tokens, index=index, passages=passages,
+                                   candidates=candidates, allowed=allowed)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
                  thresholds=params.thresholds)

@@ -20,12 +20,16 @@ def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = [(b.start, b.end) for b in parsed.boilerplate]
     norm = parsed.norm
     text = norm.text
-    for c in parsed.citations:
-        spans.append((c.start, _clause_end(parsed, c.end)))
+    spans.extend(citation_clauses(parsed))
     spans.extend(_preamble(parsed))
     for m in _QUOTED.finditer(text):
         spans.append(norm.to_raw(m.start(), m.end()))
     return spans
+
+
+def citation_clauses(parsed: ParsedDocument) -> list[tuple[int, int]]:
+    """Each citation with the title it quotes, to the end of its clause (raw spans)."""
+    return [(c.start, _clause_end(parsed, c.end)) for c in parsed.citations]
 
 
 def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:

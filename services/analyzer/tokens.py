@@ -47,3 +47,23 @@ def tokenize(parsed: ParsedDocument, excluded_spans: list[tuple[int, int]] = ())
         hi = np.searchsorted(starts_a, e, side="left")
         excluded[lo:hi] = True
     return TokenSeq(words, starts_a, ends_a, excluded)
+
+
+_SENTENCE_END = re.compile(r"[.!?;:…]+(?=\s|$)|\n")
+
+
+def sentence_bounds(parsed: ParsedDocument, tokens: TokenSeq) -> list[tuple[int, int]]:
+    """Token ranges of sentences and list items (split at . ! ? ; : and line ends).
+
+    A regular-expression split, not underthesea's: it runs over whole directive
+    collections and must treat a "- " list item as a sentence of its own.
+    """
+    norm = parsed.norm
+    cuts = sorted({norm.to_raw(m.end() - 1, m.end())[1] for m in _SENTENCE_END.finditer(norm.text)})
+    bounds, start = [], 0
+    positions = np.searchsorted(tokens.starts, np.asarray(cuts, dtype=np.int64), side="left")
+    for pos in positions.tolist() + [len(tokens)]:
+        if pos > start:
+            bounds.append((start, pos))
+            start = pos
+    return bounds

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -35,6 +35,11 @@ class Base(DeclarativeBase):
 
 class AgencyLevel(str, enum.Enum):
     """Issuing levels, highest first; a draft is checked against higher levels."""
+
+    @property
+    def rank(self) -> int:
+        """0 for the highest level; a smaller rank is a higher level."""
+        return list(AgencyLevel).index(self)
 
     central_party = "central_party"
     central_legislature = "central_legislature"
@@ -145,3 +150,29 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     agency: Mapped[Agency | None] = relationship()
+
+
+class IndexEntry(Base):
+    """One directive in the copy-detection index: its analysis tokens, ready to load."""
+
+    __tablename__ = "index_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    level: Mapped[AgencyLevel] = mapped_column(_enum(AgencyLevel))
+    payload: Mapped[bytes] = mapped_column(LargeBinary, doc="npz: token offsets, words, exclusions, sentences")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Report(Base):
+    """The copy-detection report of a draft (one per draft; a re-run replaces it)."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    copied_ratio: Mapped[float] = mapped_column()
+    verdict: Mapped[str] = mapped_column(String(20))
+    body: Mapped[dict] = mapped_column(JSON)
+    directives_checked: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -16,7 +16,8 @@ from services.common.repositories import jobs as jobs_repo
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[int, sessionmaker[Session]], None]
+# A handler may return follow-up jobs (id, kind), already committed, to run next.
+Handler = Callable[[int, sessionmaker[Session]], "list[tuple[int, str]] | None"]
 
 
 class JobRunner:
@@ -47,9 +48,13 @@ class JobRunner:
 
     def _run(self, handler: Handler, job_id: int) -> None:
         try:
-            handler(job_id, self.factory)
+            follow_ups = handler(job_id, self.factory) or []
         except Exception:  # the handler records failures itself; this is the last resort
             log.exception("job %s crashed", job_id)
+            return
+        for next_id, kind in follow_ups:
+            if kind in self.handlers:
+                self.enqueue(next_id, kind)
 
     def resume_queued(self) -> int:
         """Enqueue jobs left queued by an earlier process (e.g. a restart before they ran)."""

@@ -13,8 +13,10 @@ from services.common.migrate import upgrade
 from services.common.runner import JobRunner
 from services.common.settings import Settings, get_settings
 from services.gateway import errors
-from services.gateway.routes import drafts, health
-from services.ingest.tasks import PARSE, run_parse_job
+from services.analyzer.registry import LoadedIndex
+from services.analyzer.tasks import run_analyze_job, run_index_job
+from services.gateway.routes import directives, drafts, health
+from services.ingest.tasks import ANALYZE, INDEX, PARSE, run_parse_job
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     factory = session_factory(engine)
     blobs = BlobStore(settings.blob_dir)
     runner = JobRunner(factory, threads=settings.runner_threads)
+    loaded = LoadedIndex()
     runner.register(PARSE, partial(run_parse_job, blobs=blobs))
+    runner.register(INDEX, partial(run_index_job, blobs=blobs))
+    runner.register(ANALYZE, partial(run_analyze_job, blobs=blobs, loaded=loaded, semantic=_semantic_layer(settings)))
     app.state.settings = settings
     app.state.engine = engine
     app.state.factory = factory
@@ -52,4 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(drafts.router)
+    app.include_router(directives.router)
     return app
+
+
+def _semantic_layer(settings: Settings):
+    from services.analyzer.semantic import CachedEmbedder, E5Embedder, SemanticLayer
+
+    return SemanticLayer(CachedEmbedder(E5Embedder(), settings.cache_dir / "embeddings.sqlite"))

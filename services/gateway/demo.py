@@ -40,8 +40,20 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
                 counts[counter] += 1
                 if accepted.created:
                     jobs.append(accepted.job.id)
+    from services.analyzer.registry import LoadedIndex
+    from services.analyzer.tasks import run_analyze_job, run_index_job
+    from services.ingest.tasks import INDEX
+
+    loaded = LoadedIndex()
+    follow_ups = []
     for job_id in jobs:
-        run_parse_job(job_id, factory, blobs)
+        follow_ups += run_parse_job(job_id, factory, blobs)
+    # directives first, so the drafts are checked against them
+    for job_id, kind in sorted(follow_ups, key=lambda j: j[1] != INDEX):
+        if kind == INDEX:
+            run_index_job(job_id, factory, blobs)
+        else:
+            run_analyze_job(job_id, factory, blobs, loaded)
     counts["keys"] = _demo_keys(settings=settings, factory=factory)
     return counts
 

@@ -75,3 +75,38 @@ class Page(BaseModel):
     total: int
     offset: int
     limit: int
+
+
+class PassageOut(BaseModel):
+    draft_start: int = Field(description="offsets into the draft's text as submitted (end exclusive)")
+    draft_end: int
+    source: str
+    source_document_id: int
+    source_reference: str | None
+    source_start: int = Field(description="offsets into the directive's text as submitted")
+    source_end: int
+    kind: str = Field(description="verbatim, near or paraphrase")
+    lexical: float
+    semantic: float | None
+
+
+class ReportOut(BaseModel):
+    draft_id: int
+    copied_ratio: float = Field(description="copied characters over content characters (header/footer excluded)")
+    verdict: str = Field(description="ok, review or return")
+    directives_checked: int
+    passages: list[PassageOut]
+    sources: list[dict]
+    created_at: datetime
+
+
+class DirectiveOut(BaseModel):
+    id: int
+    status: str
+    agency: str | None
+    level: str | None
+    filename: str
+    reference: str | None
+    doc_type: str | None
+    subject: str | None
+    job: JobOut | None

