@@ -137,11 +137,34 @@ def classify(lexical: float, semantic: float | None = None) -> str:
     return "paraphrase"
 
 
+def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
+    """Where one draft position matches several places in the source (text repeated in the
+    directive), keep the match nearest the diagonal its unambiguous neighbours follow."""
+    if len(seeds) == 0:
+        return seeds
+    qp = seeds[:, 0]
+    positions, counts = np.unique(qp, return_counts=True)
+    if counts.max() == 1:
+        return seeds
+    unique_q = set(positions[counts == 1].tolist())
+    anchors = seeds[np.isin(qp, list(unique_q))] if unique_q else seeds
+    keep = []
+    for q in positions.tolist():
+        rows = seeds[qp == q]
+        if len(rows) == 1:
+            keep.append(rows[0])
+            continue
+        near = anchors[np.abs(anchors[:, 0] - q) <= window]
+        offset = np.median((near if len(near) else anchors)[:, 1] - (near if len(near) else anchors)[:, 0])
+        keep.append(rows[np.argmin(np.abs((rows[:, 1] - rows[:, 0]) - offset))])
+    return np.asarray(keep)
+
+
 def passages_for_source(
     draft: TokenSeq, source: TokenSeq, source_no: int, seeds: np.ndarray, params: AlignParams
 ) -> list[Passage]:
     out = []
-    for c in cluster(seeds, params):
+    for c in cluster(disambiguate(seeds), params):
         if c.n < params.min_seeds or c.evidence < params.min_evidence or c.evidence / c.n < params.min_mean_evidence:
             continue
         p = Passage(source_no, c.d_min, c.d_max + SHINGLE, c.s_min, c.s_max + SHINGLE, c.n)

@@ -1,0 +1,131 @@
+"""Copy detection (services/analyzer): real directives and drafts, each exclusion, offsets."""
+from __future__ import annotations
+
+import unicodedata
+
+from services.analyzer.detect import DetectParams, detect, index_document
+from services.analyzer.exclusions import citation_clauses
+from services.analyzer.index import DirectiveIndex
+from services.ingest.normalize import comparison_key
+from services.ingest.pipeline import parse
+from tests.conftest import shared
+
+FIFTEEN = "thực hiện tinh giản tối thiểu 15% số lượng văn bản hành chính so với năm"
+NO_COPY = "không ban hành văn bản mang tính sao chép lại nội dung văn bản của cấp trên"
+
+
+def _texts(report, parsed):
+    return [comparison_key(parsed.text[p.draft_start:p.draft_end]) for p in report.passages]
+
+
+def test_seed_repeating_kl226_reports_the_15_percent_and_no_copy_sentences(kl226_index):
+    seed = parse(shared("seeds", "000_b0328c80448f943d.txt").read_bytes(), with_sentences=False)
+    report = detect(seed, kl226_index, key="seed-000", params=DetectParams(semantic=False))
+    texts = _texts(report, seed)
+    assert any(FIFTEEN in t for t in texts)
+    assert any(NO_COPY in t for t in texts)
+    fifteen = next(p for p in report.passages if FIFTEEN in comparison_key(seed.text[p.draft_start:p.draft_end]))
+    assert fifteen.kind == "verbatim"
+    # The seed rewrites the sentence around the no-copy rule ("khi thực sự cần thiết"): one
+    # passage, mapped onto the directive's sentence.
+    rule = next(p for p in report.passages if NO_COPY in comparison_key(seed.text[p.draft_start:p.draft_end]))
+    assert rule.kind in ("near", "paraphrase")
+    assert 0 < report.copied_ratio < 0.2 and report.verdict == "review"
+
+
+def test_source_spans_point_at_the_same_words_in_the_directive(kl226_index, kl226):
+    seed = parse(shared("seeds", "000_b0328c80448f943d.txt").read_bytes(), with_sentences=False)
+    report = detect(seed, kl226_index, key="seed-000", params=DetectParams(semantic=False))
+    rule = next(p for p in report.passages if NO_COPY in comparison_key(seed.text[p.draft_start:p.draft_end]))
+    assert NO_COPY in comparison_key(kl226.text[rule.source_start:rule.source_end]).lower()
+    for p in report.passages:
+        if p.kind == "verbatim":
+            draft = comparison_key(seed.text[p.draft_start:p.draft_end]).lower()
+            source = comparison_key(kl226.text[p.source_start:p.source_end]).lower()
+            assert draft == source
+
+
+def test_the_drafts_own_citation_of_the_directive_is_never_reported(kl226_index):
+    for name in ("000_b0328c80448f943d.txt", "002_f498fa0f8298bd96.txt", "003_e22e6fd817a95a82.txt", "004_8df03afd199811ae.txt"):
+        seed = parse(shared("seeds", name).read_bytes(), with_sentences=False)
+        report = detect(seed, kl226_index, key=name, params=DetectParams(semantic=False))
+        for s, e in citation_clauses(seed):
+            assert not any(p.draft_start < e and p.draft_end > s for p in report.passages), name
+    lang_son = parse(shared("seeds", "002_f498fa0f8298bd96.txt").read_bytes(), with_sentences=False)
+    assert detect(lang_son, kl226_index, key="002", params=DetectParams(semantic=False)).passages == []
+
+
+def _draft_with(paragraph: str) -> bytes:
+    """The Lạng Sơn draft (which only cites KL 226) with a paragraph added to its body."""
+    text = shared("seeds", "002_f498fa0f8298bd96.txt").read_text(encoding="utf-8")
+    at = text.index(" 2. Giao Văn phòng")
+    return (text[:at] + paragraph + "\n\n" + text[at:]).encode("utf-8")
+
+
+def _kl226_paragraph(kl226) -> str:
+    return next(line for line in kl226.text.splitlines() if NO_COPY in comparison_key(line).lower())
+
+
+def test_a_copied_paragraph_is_reported_and_a_quoted_one_is_not(kl226_index, kl226):
+    paragraph = _kl226_paragraph(kl226)
+    copied = parse(_draft_with(paragraph), with_sentences=False)
+    assert detect(copied, kl226_index, key="d", params=DetectParams(semantic=False)).passages
+    quoted = parse(_draft_with(f"Ban Bí thư yêu cầu: “{paragraph}”"), with_sentences=False)
+    assert detect(quoted, kl226_index, key="d", params=DetectParams(semantic=False)).passages == []
+
+
+def test_legal_bases_opening_the_body_are_not_copying():
+    source_path = shared("corpus", "docs", "hr-nghi-quyet-so-15-2026-nq-cp-469344.txt")
+    source = parse(source_path.read_bytes(), with_sentences=False)
+    bases = [line for line in source.text.splitlines() if line.startswith("Căn cứ")]
+    assert bases
+    index = DirectiveIndex()
+    index_document(index, key="nq15", parsed=source)
+    text = shared("seeds", "002_f498fa0f8298bd96.txt").read_text(encoding="utf-8")
+    at = text.index("Thực hiện Kết luận số 226-KL/TW, ngày")
+    draft = parse((text[:at] + "\n".join(bases) + "\n" + text[at:]).encode(), with_sentences=False)
+    assert detect(draft, index, key="d", params=DetectParams(semantic=False)).passages == []
+
+
+def test_passages_shorter_than_the_minimum_are_not_reported(kl226_index, kl226):
+    paragraph = _kl226_paragraph(kl226)
+    words = comparison_key(paragraph).split()
+    start = words.index("không")
+    short = " ".join(words[start:start + 6])  # six words of the directive
+    draft = parse(_draft_with(f"Các cơ quan thống nhất {short}."), with_sentences=False)
+    assert detect(draft, kl226_index, key="d", params=DetectParams(semantic=False)).passages == []
+
+
+def test_offsets_hold_after_nfd_old_tones_and_pdf_breaks(kl226_index, kl226):
+    paragraph = _kl226_paragraph(kl226)
+    words = paragraph.split()
+    broken = "\n".join(" ".join(words[i:i + 9]) for i in range(0, len(words), 9))  # PDF-style lines
+    mangled = unicodedata.normalize("NFD", broken.replace("hóa", "hoá").replace("Hóa", "Hoá"))
+    draft_bytes = _draft_with(mangled)
+    draft = parse(draft_bytes, with_sentences=False)
+    report = detect(draft, kl226_index, key="d", params=DetectParams(semantic=False))
+    assert report.passages
+    best = max(report.passages, key=lambda p: p.draft_end - p.draft_start)
+    assert best.kind == "verbatim"
+    submitted = draft_bytes.decode("utf-8")
+    assert comparison_key(submitted[best.draft_start:best.draft_end]).lower() == \
+        comparison_key(kl226.text[best.source_start:best.source_end]).lower()
+    assert NO_COPY in comparison_key(submitted[best.draft_start:best.draft_end]).lower()
+
+
+def test_adding_a_directive_updates_the_index_without_rebuilding(kl226):
+    index = DirectiveIndex()
+    other = parse(shared("corpus", "docs", "hr-nghi-quyet-so-15-2026-nq-cp-469344.txt").read_bytes(), with_sentences=False)
+    index_document(index, key="nq15", parsed=other)
+    seed = parse(shared("seeds", "000_b0328c80448f943d.txt").read_bytes(), with_sentences=False)
+    assert detect(seed, index, key="s", params=DetectParams(semantic=False)).passages == []
+    postings_before = index._postings()[0].copy()
+    index_document(index, key="226", parsed=kl226)
+    report = detect(seed, index, key="s", params=DetectParams(semantic=False))
+    assert report.passages and {p.source for p in report.passages} == {"226"}
+    assert len(index._postings()[0]) > len(postings_before)  # the old postings are kept, the new appended
+
+
+def test_allowed_restricts_the_directives_checked(kl226_index):
+    seed = parse(shared("seeds", "000_b0328c80448f943d.txt").read_bytes(), with_sentences=False)
+    assert detect(seed, kl226_index, key="s", params=DetectParams(semantic=False), allowed=set()).passages == []

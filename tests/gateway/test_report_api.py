@@ -1,0 +1,87 @@
+"""Directive registration and the copy-detection report through the API."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.common import keys
+from services.common.db import unit_of_work
+from services.common.models import AgencyLevel, Role
+from services.common.repositories import agencies as agencies_repo
+from services.common.settings import Settings
+from services.gateway.app import create_app
+from services.ingest.normalize import comparison_key
+from tests.conftest import shared
+from tests.gateway.test_api import PROBLEM, upload, wait_done
+
+
+@pytest.fixture
+def api(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache"))
+    with TestClient(app) as client:
+        made = {}
+        with unit_of_work(app.state.factory) as db:
+            agencies_repo.ensure(db=db, code="UBND-QN", name="UBND tỉnh", level=AgencyLevel.provincial_government)
+            agencies_repo.ensure(db=db, code="UBND-LS", name="UBND tỉnh", level=AgencyLevel.provincial_government)
+            for name, role, agency in (("drafter", Role.drafter, "UBND-QN"), ("other", Role.drafter, "UBND-LS"),
+                                       ("admin", Role.admin, None)):
+                made[name] = {"Authorization": f"Bearer {keys.create(db=db, role=role, agency_code=agency, name=name)[1]}"}
+        client.keys = made
+        yield client
+
+
+def register(client, level: str) -> dict:
+    response = client.post(
+        "/api/v1/directives", headers=client.keys["admin"],
+        files={"file": ("226-KL-TW.txt", shared("directives", "226-KL-TW.txt").read_bytes())},
+        data={"level": level, "issuer": "Ban Bí thư", "agency": "BBT"},
+    )
+    assert response.status_code == 202, response.text
+    location = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        body = client.get(location, headers=client.keys["admin"]).json()
+        if body["job"]["kind"] == "index" and body["job"]["state"] in ("done", "failed"):
+            assert body["job"]["state"] == "done", body
+            return body
+        time.sleep(0.1)
+    raise AssertionError("directive not indexed")
+
+
+def test_report_shows_passages_copied_from_a_higher_level_directive(api):
+    directive = register(api, "central_party")
+    assert directive["reference"] == "226-KL/TW" and directive["level"] == "central_party"
+    response = upload(api, "drafter", shared("seeds", "000_b0328c80448f943d.txt"))
+    draft = wait_done(api, response.headers["Location"], "drafter")
+    assert draft["job"]["kind"] == "analyze" and draft["job"]["state"] == "done", draft
+    report = api.get(f"{response.headers['Location']}/report", headers=api.keys["drafter"])
+    assert report.status_code == 200
+    body = report.json()
+    assert body["directives_checked"] == 1 and body["verdict"] in ("review", "return") and body["copied_ratio"] > 0
+    text = shared("seeds", "000_b0328c80448f943d.txt").read_text(encoding="utf-8")
+    kl = shared("directives", "226-KL-TW.txt").read_text(encoding="utf-8")
+    fifteen = [p for p in body["passages"]
+               if "tinh giản tối thiểu 15% số lượng văn bản hành chính" in comparison_key(text[p["draft_start"]:p["draft_end"]])]
+    assert fifteen and fifteen[0]["source_document_id"] == directive["id"] and fifteen[0]["source_reference"] == "226-KL/TW"
+    assert "tối thiểu 15% số lượng văn bản hành chính" in kl[fifteen[0]["source_start"]:fifteen[0]["source_end"]]
+    assert api.get(f"{response.headers['Location']}/report", headers=api.keys["other"]).status_code == 404
+
+
+def test_directives_of_a_lower_level_are_not_checked(api):
+    register(api, "commune")
+    response = upload(api, "drafter", shared("seeds", "000_b0328c80448f943d.txt"))
+    wait_done(api, response.headers["Location"], "drafter")
+    body = api.get(f"{response.headers['Location']}/report", headers=api.keys["drafter"]).json()
+    assert body["directives_checked"] == 0 and body["passages"] == [] and body["verdict"] == "ok"
+
+
+def test_only_admins_register_directives_and_the_level_is_checked(api):
+    files = {"file": ("k.txt", shared("directives", "226-KL-TW.txt").read_bytes())}
+    denied = api.post("/api/v1/directives", headers=api.keys["drafter"], files=files,
+                      data={"level": "central_party", "issuer": "Ban Bí thư"})
+    assert denied.status_code == 403 and denied.headers["content-type"].startswith(PROBLEM)
+    bad = api.post("/api/v1/directives", headers=api.keys["admin"], files=files,
+                   data={"level": "galactic", "issuer": "Ban Bí thư"})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
