@@ -13,6 +13,9 @@ from services.analyzer.tokens import sentence_bounds, tokenize
 from services.ingest.document import ParsedDocument
 
 
+SEMANTIC_SOURCES = 5  # directives the semantic layer looks into per draft
+
+
 @dataclass
 class DetectParams:
     align: align.AlignParams = field(default_factory=align.AlignParams)
@@ -48,8 +51,10 @@ def detect(
         found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
     passages = align.resolve_overlaps(found)
     if semantic is not None and params.semantic:
-        # Directives the draft shares any rare seed with are the candidates for paraphrase.
-        candidates = {s for s, seeds in all_seeds.items() if (seeds[:, 2] == 0).sum() >= 2}
+        # The directives the draft shares most rare seeds with are the candidates for paraphrase.
+        rare = {s: int((seeds[:, 2] == 0).sum()) for s, seeds in all_seeds.items()}
+        ranked = sorted((s for s, n in rare.items() if n >= 2), key=lambda s: -rare[s])
+        candidates = set(ranked[:SEMANTIC_SOURCES])
         passages = semantic.extend(parsed=parsed, tokens=tokens, index=index, passages=passages,
                                    candidates=candidates, allowed=allowed)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,

@@ -27,9 +27,22 @@ def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
     return spans
 
 
+_TITLE_MIN_CHARS = 20  # what follows the citation in its clause, for it to be a title
+
+
 def citation_clauses(parsed: ParsedDocument) -> list[tuple[int, int]]:
-    """Each citation with the title it quotes, to the end of its clause (raw spans)."""
-    return [(c.start, _clause_end(parsed, c.end)) for c in parsed.citations]
+    """Citations that quote a title ("Thực hiện Kết luận số … của … về việc …"), each to the
+    end of its clause (raw spans).
+
+    A bare mention inside copied text ("… hướng dẫn thực hiện Quyết định số 142/2008/QĐ-TTg;")
+    is part of that text, not a citation block of the draft's own.
+    """
+    out = []
+    for c in parsed.citations:
+        end = _clause_end(parsed, c.end)
+        if end - c.end >= _TITLE_MIN_CHARS or c.issuer:
+            out.append((c.start, max(end, c.end)))
+    return out
 
 
 def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:

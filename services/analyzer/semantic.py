@@ -98,6 +98,7 @@ class SemanticParams:
     single_sentence_tokens: int = 14  # one aligned sentence is enough when this long …
     single_sentence_cosine: float = 0.95  # … and this close
     max_source_gap: int = 4  # sentences between aligned source sentences of one passage
+    max_pairs: int = 48  # embedding budget per draft (e5 does ~25 sentences/s on 2 cores)
 
 
 class SemanticLayer:
@@ -130,39 +131,66 @@ class SemanticLayer:
         pairs = self._candidate_pairs(tokens, draft_sents, index, sources)
         if not pairs:
             return passages
-        texts = sorted({t for pair in pairs for t in (pair[2], pair[3])})
+        # The cheap lexical test first: only pairs that can pass verification are embedded.
+        scored = []
+        for d_idx, key, d_text, s_text in pairs:
+            lexical = fuzz.token_set_ratio(d_text, s_text) / 100.0
+            if lexical >= p.min_pair_lexical:
+                scored.append((lexical, d_idx, key, d_text, s_text))
+        scored.sort(key=lambda x: -x[0])
+        scored = scored[:p.max_pairs]
+        if not scored:
+            return passages
+        texts = sorted({t for x in scored for t in (x[3], x[4])})
         vectors = dict(zip(texts, self.embedder.embed(texts)))
         aligned = []
-        for d_idx, (src, s_idx), d_text, s_text in pairs:
+        for lexical, d_idx, (src, s_idx), d_text, s_text in scored:
             cosine = float(vectors[d_text] @ vectors[s_text])
-            lexical = fuzz.token_set_ratio(d_text, s_text) / 100.0
-            if cosine >= p.min_cosine and lexical >= p.min_pair_lexical:
+            if cosine >= p.min_cosine:
                 aligned.append((d_idx, src, s_idx, cosine, lexical))
         return passages + self._group(aligned, draft_sents, index, tokens, passages)
+
+    def _sentence_table(self, doc) -> dict:
+        """Per directive, computed once: its sentences, their word sets, and word -> sentences."""
+        table = doc.meta.get("_semantic")
+        if table is None:
+            p = self.params
+            sents = [(a, b) for a, b in (doc.meta.get("sentences") or []) if b - a >= p.min_sentence_tokens]
+            words = [set(doc.tokens.words[a:b]) for a, b in sents]
+            postings: dict[str, list[int]] = {}
+            for i, ws in enumerate(words):
+                for w in ws:
+                    postings.setdefault(w, []).append(i)
+            # Words in a large share of the sentences say nothing about which sentence matches.
+            common = max(8, len(sents) // 5)
+            postings = {w: v for w, v in postings.items() if len(v) <= common}
+            table = {"sents": sents, "words": words, "postings": postings}
+            doc.meta["_semantic"] = table
+        return table
 
     def _candidate_pairs(self, tokens, draft_sents, index, sources):
         p = self.params
         pairs = []
-        source_sents = {}
-        for src in sources:
-            doc = index.documents[src]
-            bounds = doc.meta.get("sentences") or []
-            source_sents[src] = [(a, b, set(doc.tokens.words[a:b])) for a, b in bounds if b - a >= p.min_sentence_tokens]
+        tables = {src: self._sentence_table(index.documents[src]) for src in sources}
         for d_idx, (a, b) in enumerate(draft_sents):
             words = set(tokens.words[a:b])
             scored = []
-            for src, sents in source_sents.items():
-                for s_idx, (sa, sb, s_words) in enumerate(sents):
+            for src, table in tables.items():
+                counts: dict[int, int] = {}
+                for w in words:
+                    for s_idx in table["postings"].get(w, ()):
+                        counts[s_idx] = counts.get(s_idx, 0) + 1
+                for s_idx, shared_rare in counts.items():
+                    s_words = table["words"][s_idx]
                     shared = len(words & s_words) / max(1, min(len(words), len(s_words)))
                     if shared >= p.min_overlap:
                         scored.append((shared, src, s_idx))
             scored.sort(reverse=True)
             for _, src, s_idx in scored[:p.candidates_per_sentence]:
-                sa, sb, _ = source_sents[src][s_idx]
+                sa, sb = tables[src]["sents"][s_idx]
                 pairs.append((d_idx, (src, s_idx), " ".join(tokens.words[a:b]),
                               " ".join(index.documents[src].tokens.words[sa:sb])))
-        # remember the source sentence token ranges by (src, s_idx)
-        self._source_sents = {k: [(a, b) for a, b, _ in v] for k, v in source_sents.items()}
+        self._source_sents = {src: table["sents"] for src, table in tables.items()}
         return pairs
 
     def _group(self, aligned, draft_sents, index, tokens, existing) -> list[Passage]:
