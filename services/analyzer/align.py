@@ -199,3 +199,25 @@ def resolve_overlaps(passages: list[Passage]) -> list[Passage]:
         if not overlap:
             kept.append(p)
     return sorted(kept, key=lambda p: p.d_start)
+
+
+def merge_adjacent(passages: list[Passage], draft: TokenSeq, sources: dict[int, TokenSeq],
+                   params: AlignParams) -> list[Passage]:
+    """One detection per copied passage: join neighbouring passages from the same directive
+    (an edit in the middle can leave a gap wider than clustering bridges)."""
+    out: list[Passage] = []
+    for p in sorted(passages, key=lambda q: q.d_start):
+        prev = next((q for q in reversed(out) if q.source_no == p.source_no), None)
+        if (prev is not None and p.d_start - prev.d_end <= 2 * params.gap_draft
+                and p.s_start - prev.s_end <= 2 * params.gap_source and prev.s_start - p.s_end <= 2 * params.gap_source
+                and not any(q is not prev and q.source_no != p.source_no and q.d_start >= prev.d_end and q.d_end <= p.d_start
+                            for q in out)):
+            prev.d_start, prev.d_end = min(prev.d_start, p.d_start), max(prev.d_end, p.d_end)
+            prev.s_start, prev.s_end = min(prev.s_start, p.s_start), max(prev.s_end, p.s_end)
+            prev.seeds += p.seeds
+            prev.lexical = lexical_similarity(draft, sources[p.source_no], prev)
+            if prev.semantic is None or p.semantic is None:
+                prev.kind = classify(prev.lexical)
+            continue
+        out.append(p)
+    return out

@@ -57,5 +57,7 @@ def detect(
         candidates = set(ranked[:SEMANTIC_SOURCES])
         passages = semantic.extend(parsed=parsed, tokens=tokens, index=index, passages=passages,
                                    candidates=candidates, allowed=allowed)
+    sources = {p.source_no: index.documents[p.source_no].tokens for p in passages}
+    passages = align.merge_adjacent(passages, tokens, sources, params.align)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
                  thresholds=params.thresholds)

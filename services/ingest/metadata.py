@@ -99,30 +99,37 @@ class _Header:
         self.starts: list[int] = []  # and the lines they start on
         self.parts: list[tuple[int, int]] = []  # the elements themselves: the standard text
 
-    def note(self, end: int, start: int | None = None) -> None:
-        """Record a header element [start, end); start defaults to the beginning of its line."""
-        self.ends.append(end)
+    def note(self, end: int, start: int | None = None, *, in_header: bool = True) -> None:
+        """Record a standard element [start, end); start defaults to the beginning of its line.
+
+        `in_header=False` for elements outside the top block (the authentication block of a
+        Văn bản hợp nhất): boilerplate, but not part of the header span.
+        """
         line_start = self.text.rfind("\n", 0, max(0, end - 1)) + 1
-        self.starts.append(line_start)
         self.parts.append((line_start if start is None else start, end))
+        if in_header:
+            self.ends.append(end)
+            self.starts.append(line_start)
 
     def reference(self, md: Metadata) -> None:
         m = SO_LINE.search(self.window)
         # A Văn bản hợp nhất carries its own "Số:" in the authentication block
         # ("XÁC THỰC VĂN BẢN HỢP NHẤT"); the top shows the number of the text consolidated.
         auth = re.search(r"XÁC THỰC\s+VĂN BẢN HỢP NHẤT", self.text)
+        in_header = True
         if auth:
             candidates = list(SO_LINE.finditer(self.text, max(0, auth.start() - 800), auth.start()))
             if candidates:
                 m = candidates[-1]
                 md.doc_type = "Văn bản hợp nhất"
+                in_header = m.start() < HEADER_WINDOW
         if m:
             symbol = re.sub(r"\s", "", m.group("sym"))
             year = m.group("year")
             md.number = m.group("num")
             md.symbol = symbol
             md.reference = f"{md.number or ''}{m.group('sep')}{year + '/' if year else ''}{symbol}"
-            self.note(m.end(), m.start())
+            self.note(m.end(), m.start(), in_header=in_header)
             return
         # "Số" missing: the first reference on a line of its own near the top ("226-KL/TW").
         for m in REF.finditer(self.window[:800]):

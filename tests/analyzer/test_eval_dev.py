@@ -34,5 +34,6 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
         print(f"\ndev set: {figures}, detections inside citations: {inside_citations}")
     assert inside_citations == 0
     assert figures["granularity"] <= 1.10
-    assert figures["plagdet"] >= 0.60
+    assert figures["plagdet"] >= 0.72
+    assert figures["recall_by_obfuscation"]["paraphrase"] >= 0.60  # the bar, met
     assert figures["recall_by_obfuscation"]["format"] >= 0.85
