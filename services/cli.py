@@ -162,6 +162,42 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+@app.command()
+def worker(
+    queues: Annotated[str, typer.Option(help="comma-separated: ingest, analyze")] = "ingest,analyze",
+    concurrency: Annotated[int, typer.Option(help="worker processes")] = 1,
+    loglevel: Annotated[str, typer.Option(help="log level")] = "info",
+) -> None:
+    """Run a Celery worker (needs DRAFTCTL_BROKER_URL, e.g. redis://127.0.0.1:6379/0)."""
+    from services.common.settings import get_settings
+
+    if not get_settings().broker_url:
+        _fail("set DRAFTCTL_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run workers")
+    unknown = {q.strip() for q in queues.split(",")} - {"ingest", "analyze"}
+    if unknown:
+        _fail(f"unknown queue(s): {', '.join(sorted(unknown))}; the queues are ingest and analyze")
+    _store()  # migrations before the first task
+    from services.worker.celery_app import celery
+
+    celery.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-l", loglevel, "-P", "prefork",
+                        "--without-gossip", "--without-mingle"])
+
+
+@app.command()
+def beat(loglevel: Annotated[str, typer.Option(help="log level")] = "info") -> None:
+    """Run the single scheduler (celery beat, Asia/Ho_Chi_Minh): the recovery sweep."""
+    from services.common.settings import get_settings
+
+    settings = get_settings()
+    if not settings.broker_url:
+        _fail("set DRAFTCTL_BROKER_URL to run the scheduler")
+    from services.worker.celery_app import celery
+
+    schedule = settings.data_dir / "celerybeat-schedule"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    celery.start(["beat", "-l", loglevel, "-s", str(schedule)])
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations to DRAFTCTL_DATABASE_URL (or the embedded SQLite)."""

@@ -7,11 +7,13 @@ under Celery when a broker is configured.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.common.metrics import TASK_SECONDS
 from services.common.repositories import jobs as jobs_repo
 
 log = logging.getLogger(__name__)
@@ -26,9 +28,11 @@ class JobRunner:
         self.handlers: dict[str, Handler] = {}
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="draftctl-job")
         self.pending: set[Future] = set()
+        self._kinds: dict[Handler, str] = {}
 
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
+        self._kinds[handler] = kind
 
     def enqueue(self, job_id: int, kind: str) -> Future | None:
         """Run the job in the background; call only after the job row is committed.
@@ -47,11 +51,14 @@ class JobRunner:
         return future
 
     def _run(self, handler: Handler, job_id: int) -> None:
+        started = time.perf_counter()
         try:
             follow_ups = handler(job_id, self.factory) or []
         except Exception:  # the handler records failures itself; this is the last resort
             log.exception("job %s crashed", job_id)
             return
+        finally:
+            TASK_SECONDS.labels(kind=self._kinds.get(handler, "job"), state="finished").observe(time.perf_counter() - started)
         for next_id, kind in follow_ups:
             if kind in self.handlers:
                 self.enqueue(next_id, kind)

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: int = 200
     runner_threads: int = 2
+    task_time_limit: int = Field(default=300, description="hard limit of one task, seconds (soft: 80%)")
     demo_data: bool = False
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "draftctl")
 

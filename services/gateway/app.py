@@ -44,11 +44,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.effective_database_url)
     factory = session_factory(engine)
     blobs = BlobStore(settings.blob_dir)
-    runner = JobRunner(factory, threads=settings.runner_threads)
-    loaded = LoadedIndex()
-    runner.register(PARSE, partial(run_parse_job, blobs=blobs))
-    runner.register(INDEX, partial(run_index_job, blobs=blobs))
-    runner.register(ANALYZE, partial(run_analyze_job, blobs=blobs, loaded=loaded, semantic=_semantic_layer(settings)))
+    runner = JobRunner(factory, threads=settings.runner_threads) if not settings.broker_url else None
+    if settings.broker_url:
+        # Cooperating services: the Celery workers run the jobs; this process only sends them.
+        from services.common.dispatch import CeleryDispatcher
+
+        runner = CeleryDispatcher(settings.broker_url)
+    else:
+        loaded = LoadedIndex()
+        runner.register(PARSE, partial(run_parse_job, blobs=blobs))
+        runner.register(INDEX, partial(run_index_job, blobs=blobs))
+        runner.register(ANALYZE, partial(run_analyze_job, blobs=blobs, loaded=loaded, semantic=_semantic_layer(settings)))
     app.state.settings = settings
     app.state.engine = engine
     app.state.factory = factory

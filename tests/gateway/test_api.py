@@ -220,3 +220,11 @@ def test_upload_and_parse_on_postgresql(pg_url, tmp_path):
         assert body["status"] == "parsed", body  # a finished job always comes with its parse
         assert body["metadata"]["issuer"] == "Ủy ban nhân dân tỉnh Lạng Sơn"
         assert upload(client, "d", shared("fixtures", "002_lang_son_cong_van.docx")).status_code == 200
+
+
+def test_metrics_count_uploads_and_jobs(api):
+    upload(api, "lang_son", shared("seeds", "002_f498fa0f8298bd96.txt"))
+    upload(api, "lang_son", shared("seeds", "002_f498fa0f8298bd96.txt"))
+    text = api.get("/metrics").text
+    assert 'draftctl_uploads_total{kind="draft",outcome="duplicate"}' in text
+    assert 'draftctl_jobs{kind="parse"' in text or 'draftctl_jobs{kind="analyze"' in text

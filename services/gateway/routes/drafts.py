@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from services.common.errors import DraftctlError, NotFound, TooLarge
+from services.common.metrics import UPLOADS
 from services.common.models import Document, DocumentKind, Role
 from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import documents as documents_repo
@@ -108,6 +109,7 @@ async def upload_draft(
         given={"reference": reference, "doc_type": doc_type, "subject": subject, "issued_on": issued_on},
     )
     db.commit()  # the job row must be committed before the runner sees it
+    UPLOADS.labels(kind="draft", outcome="new" if accepted.created else "duplicate").inc()
     if accepted.created:
         request.app.state.runner.enqueue(accepted.job.id, accepted.job.kind)
     else:

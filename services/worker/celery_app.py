@@ -1,0 +1,127 @@
+"""The Celery application: Redis broker, JSON messages carrying job ids, late acks.
+
+Job state lives in our jobs table. A task claims its job with a guarded update, so a
+redelivered or duplicate message does no harm; a job whose worker died is requeued by
+the recovery sweep once its hard time limit has passed.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import lru_cache
+
+from celery import Celery
+from celery.signals import worker_ready
+from sqlalchemy.exc import OperationalError
+
+from services.common.blobs import BlobStore
+from services.common.db import make_engine, session_factory, unit_of_work
+from services.common.dispatch import TASKS, CeleryDispatcher
+from services.common.models import utcnow
+from services.common.repositories import jobs as jobs_repo
+from services.common.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+HARD_LIMIT_S = get_settings().task_time_limit
+SOFT_LIMIT_S = int(HARD_LIMIT_S * 0.8)
+STALE_AFTER_S = HARD_LIMIT_S + max(5, HARD_LIMIT_S // 10)  # past the hard limit: its worker is gone
+
+
+def make_celery() -> Celery:
+    settings = get_settings()
+    app = Celery("draftctl", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
+    app.conf.update(
+        task_serializer="json", accept_content=["json"], task_ignore_result=True, result_backend=None,
+        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+        task_soft_time_limit=SOFT_LIMIT_S, task_time_limit=HARD_LIMIT_S,
+        # Above the longest task, so a slow task is not handed to a second worker.
+        broker_transport_options={"visibility_timeout": 2 * HARD_LIMIT_S},
+        broker_connection_retry_on_startup=True,
+        task_default_queue="ingest",
+        timezone="Asia/Ho_Chi_Minh",
+        beat_schedule={"recovery-sweep": {"task": "draftctl.sweep", "schedule": timedelta(minutes=3)}},
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+celery = make_celery()
+
+
+@lru_cache(maxsize=1)
+def _context():
+    """Per worker process: the store, the blobs, the loaded index, the semantic layer."""
+    from services.analyzer.registry import LoadedIndex
+    from services.analyzer.semantic import CachedEmbedder, E5Embedder, SemanticLayer
+
+    settings = get_settings()
+    factory = session_factory(make_engine(settings.effective_database_url))
+    semantic = SemanticLayer(CachedEmbedder(E5Embedder(), settings.cache_dir / "embeddings.sqlite"))
+    return factory, BlobStore(settings.blob_dir), LoadedIndex(), semantic
+
+
+def _dispatch(follow_ups) -> None:
+    dispatcher = _dispatcher()
+    for job_id, kind in follow_ups or []:
+        dispatcher.enqueue(job_id, kind)
+
+
+@lru_cache(maxsize=1)
+def _dispatcher() -> CeleryDispatcher:
+    return CeleryDispatcher(get_settings().broker_url or "redis://127.0.0.1:6379/0")
+
+
+_RETRY = dict(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60, max_retries=8)
+
+
+@celery.task(name=TASKS["parse"][0], **_RETRY)
+def parse_task(self, job_id: int) -> None:
+    from services.ingest.tasks import run_parse_job
+
+    factory, blobs, _, _ = _context()
+    _dispatch(run_parse_job(job_id, factory, blobs))
+
+
+@celery.task(name=TASKS["analyze"][0], **_RETRY)
+def analyze_task(self, job_id: int) -> None:
+    from services.analyzer.tasks import run_analyze_job
+
+    factory, blobs, loaded, semantic = _context()
+    run_analyze_job(job_id, factory, blobs, loaded, semantic)
+
+
+@celery.task(name=TASKS["index"][0], **_RETRY)
+def index_task(self, job_id: int) -> None:
+    from services.analyzer.tasks import run_index_job
+
+    factory, blobs, _, _ = _context()
+    run_index_job(job_id, factory, blobs)
+
+
+def sweep(*, queued_grace_s: float = 30, stale_after_s: float = STALE_AFTER_S) -> dict:
+    """Requeue jobs whose worker died, and send jobs whose message never left (broker down)."""
+    factory = _context()[0]
+    now = utcnow()
+    with unit_of_work(factory) as db:
+        requeued = [j for j in jobs_repo.stale_running_ids(db=db, older_than=now - timedelta(seconds=stale_after_s))
+                    if jobs_repo.requeue(db=db, job_id=j, older_than=now - timedelta(seconds=stale_after_s))]
+    with factory() as db:
+        pending = jobs_repo.queued_before(db=db, older_than=now - timedelta(seconds=queued_grace_s))
+    sent = sum(_dispatcher().enqueue(job_id, kind) for job_id, kind in pending)
+    if requeued or sent:
+        log.info("recovery sweep: %d stale jobs requeued, %d queued jobs sent", len(requeued), sent)
+    return {"requeued": len(requeued), "sent": sent}
+
+
+@celery.task(name="draftctl.sweep")
+def sweep_task() -> dict:
+    return sweep()
+
+
+@worker_ready.connect
+def _sweep_on_start(**_):
+    try:
+        sweep(queued_grace_s=0)
+    except Exception:  # the periodic sweep will try again
+        log.exception("start-up sweep failed")
