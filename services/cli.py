@@ -198,6 +198,37 @@ def beat(loglevel: Annotated[str, typer.Option(help="log level")] = "info") -> N
     celery.start(["beat", "-l", loglevel, "-s", str(schedule)])
 
 
+@app.command()
+def scan(since: Annotated[Optional[str], typer.Option(help="re-check documents stored since YYYY-MM-DD")] = None) -> None:
+    """Scan the archive now: import dropped files, re-check issued documents against new directives."""
+    import re as _re
+
+    from rich.progress import Progress
+
+    if since and not _re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        _fail(f"--since wants a date as YYYY-MM-DD, not {since!r}")
+    settings, factory = _store()
+    from services.worker.scan import run_scan
+
+    with Progress(console=err) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task({"import": "importing archive", "recheck": "re-checking"}[stage], total=total)
+            bar.update(tasks[stage], completed=done)
+
+        try:
+            result = run_scan(settings=settings, factory=factory, since=since, progress=progress)
+        except DraftctlError as exc:
+            _fail(exc.detail)
+    Console().print(f"scan {result.scan_id}: {result.documents_seen} seen, {result.documents_imported} imported, "
+                    f"{result.directives_new} new directives, {result.new_findings} new findings, "
+                    f"{len(result.errors)} errors")
+    for error in result.errors:
+        Console().print(f"  [yellow]error[/yellow] {error}")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations to DRAFTCTL_DATABASE_URL (or the embedded SQLite)."""

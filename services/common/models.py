@@ -176,3 +176,30 @@ class Report(Base):
     body: Mapped[dict] = mapped_column(JSON)
     directives_checked: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Scan(Base):
+    """One run of the archive scan: what it saw, found and failed on."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="running", doc="running, done or failed")
+    since: Mapped[str | None] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    documents_seen: Mapped[int] = mapped_column(Integer, default=0)
+    documents_imported: Mapped[int] = mapped_column(Integer, default=0)
+    directives_new: Mapped[int] = mapped_column(Integer, default=0)
+    new_findings: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ScanLock(Base):
+    """A single row; holding it (holder not null) means a scan is running."""
+
+    __tablename__ = "scan_lock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[int | None] = mapped_column(Integer)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'draftctl.db').resolve()}"
 
     @property
+    def archive_dir(self) -> Path:
+        """Files dropped here are imported as issued documents by the archive scan."""
+        return self.data_dir / "archive"
+
+    @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
 

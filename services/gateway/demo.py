@@ -13,7 +13,7 @@ from services.common.db import unit_of_work
 from services.common.models import AgencyLevel, DocumentKind, Role
 from services.common.repositories import agencies as agencies_repo
 from services.common.settings import Settings
-from services.gateway.uploads import accept
+from services.ingest.intake import accept
 from services.ingest.tasks import run_parse_job
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

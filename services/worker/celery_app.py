@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 from sqlalchemy.exc import OperationalError
 
@@ -40,7 +41,10 @@ def make_celery() -> Celery:
         broker_connection_retry_on_startup=True,
         task_default_queue="ingest",
         timezone="Asia/Ho_Chi_Minh",
-        beat_schedule={"recovery-sweep": {"task": "draftctl.sweep", "schedule": timedelta(minutes=3)}},
+        beat_schedule={
+            "recovery-sweep": {"task": "draftctl.sweep", "schedule": timedelta(minutes=3)},
+            "nightly-archive-scan": {"task": "draftctl.scan", "schedule": crontab(hour=1, minute=30)},
+        },
         worker_hijack_root_logger=False,
     )
     return app
@@ -125,3 +129,18 @@ def _sweep_on_start(**_):
         sweep(queued_grace_s=0)
     except Exception:  # the periodic sweep will try again
         log.exception("start-up sweep failed")
+
+
+@celery.task(name="draftctl.scan", acks_late=False)
+def scan_task() -> dict:
+    """The nightly archive scan; a scan already running makes this one a no-op."""
+    from services.common.errors import Conflict
+    from services.worker.scan import run_scan
+
+    factory, _, _, semantic = _context()
+    try:
+        result = run_scan(settings=get_settings(), factory=factory, semantic=semantic)
+    except Conflict as exc:
+        log.info("nightly scan skipped: %s", exc.detail)
+        return {"skipped": exc.detail}
+    return {"scan": result.scan_id, "new_findings": result.new_findings, "errors": len(result.errors)}

@@ -12,7 +12,7 @@ from services.common.repositories import jobs as jobs_repo
 from services.gateway.deps import DbSession, require_role
 from services.gateway.routes.drafts import _read_limited
 from services.gateway.schemas import DirectiveOut, JobOut
-from services.gateway.uploads import accept
+from services.ingest.intake import accept
 
 router = APIRouter(prefix="/api/v1/directives", tags=["directives"])
 Admin = require_role(Role.admin)

@@ -14,7 +14,7 @@ from services.common.repositories import jobs as jobs_repo
 from services.gateway.deps import DbSession, require_role
 from services.common.repositories import reports as reports_repo
 from services.gateway.schemas import CitationOut, DraftOut, DraftSummary, JobOut, MetadataOut, Page, ReportOut
-from services.gateway.uploads import accept
+from services.ingest.intake import accept
 
 router = APIRouter(prefix="/api/v1/drafts", tags=["drafts"])
 
