@@ -54,7 +54,6 @@ def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:
         # the first normalised position at or after the header's raw end
         body_start = next((i for i, s in enumerate(norm.starts) if s >= parsed.header.end), len(text))
     spans = []
-    pos = body_start
     seen_basis = False
     for m in re.finditer(r"[^\n]+", text[body_start:]):
         line = m.group()
@@ -63,7 +62,6 @@ def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:
             seen_basis = True
         elif seen_basis or len(line.split()) > 6:
             break  # the body proper has begun
-        pos = body_start + m.end()
     return spans
 
 

@@ -20,6 +20,19 @@ from services.ingest.pipeline import parse
 log = logging.getLogger(__name__)
 
 
+def check_document(*, parsed, loaded: LoadedIndex, document_id: int, allowed: set[int], semantic=None,
+                   params: DetectParams | None = None):
+    """Detect against the loaded index (the document joins the background) and return the
+    report and its stored form, whose passages name the directive's document id."""
+    loaded.index.add_background(tokenize(parsed).words)
+    report = detect(parsed, loaded.index, key=f"document:{document_id}", params=params, allowed=allowed,
+                    semantic=semantic, in_background=True)
+    body = report.to_json()
+    for passage in body["passages"]:
+        passage["source_document_id"] = int(passage["source"].split(":")[1])  # key: "document:ID"
+    return report, body
+
+
 def _claim(factory, job_id):
     with unit_of_work(factory) as db:
         if not jobs_repo.claim(db=db, job_id=job_id):
@@ -63,12 +76,8 @@ def run_analyze_job(
         with factory() as db:
             loaded.refresh(db)
         allowed = loaded.higher_than(level)
-        loaded.index.add_background(tokenize(parsed).words)
-        report = detect(parsed, loaded.index, key=f"document:{document_id}", params=params, allowed=allowed,
-                        semantic=semantic, in_background=True)
-        body = report.to_json()
-        for passage in body["passages"]:
-            passage["source_document_id"] = int(passage["source"].split(":")[1])
+        report, body = check_document(parsed=parsed, loaded=loaded, document_id=document_id, allowed=allowed,
+                                      semantic=semantic, params=params)
         with unit_of_work(factory) as db:
             reports_repo.save(db=db, document_id=document_id, body=body, copied_ratio=report.copied_ratio,
                               verdict=report.verdict, checked=len(allowed))

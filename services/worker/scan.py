@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.analyzer.detect import DetectParams, detect
 from services.analyzer.registry import LoadedIndex
-from services.analyzer.tokens import tokenize
+from services.analyzer.tasks import check_document
 from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
 from services.common.errors import Conflict, DraftctlError
@@ -124,13 +122,9 @@ def _recheck(factory, blobs, previous_start, since, result: ScanResult, progress
                 sha, level = document.sha256, document.agency.level if document.agency else None
             parsed = parse(blobs.get(sha), with_sentences=False)
             higher = allowed & loaded.higher_than(level)
-            loaded.index.add_background(tokenize(parsed).words)
-            report = detect(parsed, loaded.index, key=f"document:{document_id}", params=DetectParams(),
-                            allowed=higher, semantic=semantic, in_background=True)
+            report, body = check_document(parsed=parsed, loaded=loaded, document_id=document_id, allowed=higher,
+                                          semantic=semantic)
             if report.passages:
-                body = report.to_json()
-                for passage in body["passages"]:
-                    passage["source_document_id"] = int(passage["source"].split(":")[1])
                 with unit_of_work(factory) as db:
                     reports_repo.save(db=db, document_id=document_id, body=body, copied_ratio=report.copied_ratio,
                                       verdict=report.verdict, checked=len(higher))
