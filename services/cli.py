@@ -157,6 +157,9 @@ def serve(
 
     from services.gateway.app import create_app
 
+    from services.common.logs import configure
+
+    configure()
     if demo:
         _load_demo()
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
@@ -177,7 +180,10 @@ def worker(
     if unknown:
         _fail(f"unknown queue(s): {', '.join(sorted(unknown))}; the queues are ingest and analyze")
     _store()  # migrations before the first task
+    from services.common.logs import configure
     from services.worker.celery_app import celery
+
+    configure(loglevel)
 
     celery.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-l", loglevel, "-P", "prefork",
                         "--without-gossip", "--without-mingle"])

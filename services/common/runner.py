@@ -13,6 +13,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.common import logs
 from services.common.metrics import TASK_SECONDS
 from services.common.repositories import jobs as jobs_repo
 
@@ -52,12 +53,14 @@ class JobRunner:
 
     def _run(self, handler: Handler, job_id: int) -> None:
         started = time.perf_counter()
+        token = logs.job_id.set(job_id)
         try:
             follow_ups = handler(job_id, self.factory) or []
         except Exception:  # the handler records failures itself; this is the last resort
             log.exception("job %s crashed", job_id)
             return
         finally:
+            logs.job_id.reset(token)
             TASK_SECONDS.labels(kind=self._kinds.get(handler, "job"), state="finished").observe(time.perf_counter() - started)
         for next_id, kind in follow_ups:
             if kind in self.handlers:

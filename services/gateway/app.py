@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
 
+from services.common import logs
 from services.common.blobs import BlobStore
 from services.common.db import make_engine, session_factory
 from services.common.migrate import upgrade
@@ -61,6 +63,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.blobs = blobs
     app.state.runner = runner
     errors.install(app)
+
+    @app.middleware("http")
+    async def _request_id(request, call_next):
+        # Every request gets an id (the caller's X-Request-ID, or a new one) in logs and answer.
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        token = logs.request_id.set(rid[:64])
+        try:
+            response = await call_next(request)
+        finally:
+            logs.request_id.reset(token)
+        response.headers["X-Request-ID"] = rid[:64]
+        return response
+
     app.include_router(health.router)
     app.include_router(drafts.router)
     app.include_router(directives.router)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_ready
+from celery.signals import task_postrun, task_prerun, worker_ready
 from sqlalchemy.exc import OperationalError
 
 from services.common.blobs import BlobStore
@@ -121,6 +121,21 @@ def sweep(*, queued_grace_s: float = 30, stale_after_s: float = STALE_AFTER_S) -
 @celery.task(name="draftctl.sweep")
 def sweep_task() -> dict:
     return sweep()
+
+
+@task_prerun.connect
+def _job_id_in_logs(task=None, args=None, **_):
+    from services.common import logs
+
+    if args and isinstance(args[0], int):
+        logs.job_id.set(args[0])
+
+
+@task_postrun.connect
+def _clear_job_id(**_):
+    from services.common import logs
+
+    logs.job_id.set(None)
 
 
 @worker_ready.connect

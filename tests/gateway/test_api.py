@@ -228,3 +228,35 @@ def test_metrics_count_uploads_and_jobs(api):
     text = api.get("/metrics").text
     assert 'draftctl_uploads_total{kind="draft",outcome="duplicate"}' in text
     assert 'draftctl_jobs{kind="parse"' in text or 'draftctl_jobs{kind="analyze"' in text
+
+
+def test_request_ids_are_echoed_and_logged_with_job_ids(api):
+    import json as _json
+    import logging
+
+    from services.common import logs
+
+    records: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            records.append(self.format(record))
+
+    handler = Capture()
+    handler.setFormatter(logs.JsonFormatter())
+    handler.addFilter(logs.ContextFilter())
+    logger = logging.getLogger("services")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        response = api.get("/healthz", headers={"X-Request-ID": "req-123"})
+        assert response.headers["X-Request-ID"] == "req-123"
+        assert api.get("/healthz").headers["X-Request-ID"]  # one is made up when none is sent
+        created = upload(api, "lang_son", shared("seeds", "003_e22e6fd817a95a82.txt"))
+        wait_done(api, created.headers["Location"], "lang_son")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    parsed = [_json.loads(line) for line in records]
+    assert any(r.get("job_id") and "parsed document" in r["msg"] for r in parsed)
