@@ -5,10 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
+from services.common.errors import NotFound
 from services.common.models import AgencyLevel, DocumentKind, Role
 from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import documents as documents_repo
 from services.common.repositories import jobs as jobs_repo
+from services.gateway.accepting import commit_and_dispatch
 from services.gateway.deps import DbSession, require_role
 from services.gateway.routes.drafts import _read_limited
 from services.gateway.schemas import DirectiveOut, JobOut
@@ -47,19 +49,13 @@ async def register_directive(
     accepted = accept(db=db, blobs=request.app.state.blobs, settings=settings, data=data,
                       filename=file.filename or "directive", kind=DocumentKind.directive,
                       agency_id=issuing.id, given={})
-    db.commit()
-    if accepted.created:
-        request.app.state.runner.enqueue(accepted.job.id, accepted.job.kind)
-    else:
-        response.status_code = 200
-    response.headers["Location"] = f"/api/v1/directives/{accepted.document.id}"
+    commit_and_dispatch(request=request, response=response, db=db, accepted=accepted, kind="directive",
+                        location=f"/api/v1/directives/{accepted.document.id}")
     return _out(db, accepted.document)
 
 
 @router.get("/{directive_id}", response_model=DirectiveOut)
 def get_directive(directive_id: int, db: DbSession, key: require_role(Role.drafter, Role.reviewer, Role.admin)) -> DirectiveOut:
-    from services.common.errors import NotFound
-
     document = documents_repo.get(db=db, document_id=directive_id)
     if document is None or document.kind != DocumentKind.directive:
         raise NotFound("no such directive")

@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from services.common.errors import DraftctlError, NotFound, TooLarge
-from services.common.metrics import UPLOADS
 from services.common.models import Document, DocumentKind, Role
 from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import documents as documents_repo
 from services.common.repositories import jobs as jobs_repo
+from services.gateway.accepting import commit_and_dispatch
 from services.gateway.deps import DbSession, require_role
 from services.common.repositories import reports as reports_repo
 from services.gateway.schemas import CitationOut, DraftOut, DraftSummary, JobOut, MetadataOut, Page, ReportOut
@@ -108,13 +108,8 @@ async def upload_draft(
         agency_id=agency_id,
         given={"reference": reference, "doc_type": doc_type, "subject": subject, "issued_on": issued_on},
     )
-    db.commit()  # the job row must be committed before the runner sees it
-    UPLOADS.labels(kind="draft", outcome="new" if accepted.created else "duplicate").inc()
-    if accepted.created:
-        request.app.state.runner.enqueue(accepted.job.id, accepted.job.kind)
-    else:
-        response.status_code = 200
-    response.headers["Location"] = f"/api/v1/drafts/{accepted.document.id}"
+    commit_and_dispatch(request=request, response=response, db=db, accepted=accepted, kind="draft",
+                        location=f"/api/v1/drafts/{accepted.document.id}")
     return _draft_out(db, accepted.document)
 
 
