@@ -107,10 +107,12 @@ class SemanticLayer:
         self.params = params or SemanticParams()
 
     @classmethod
-    def default(cls) -> "SemanticLayer":
+    def default(cls, settings=None) -> "SemanticLayer":
+        """The bundled e5 model with its embeddings cached under the settings' cache_dir."""
         from services.common.settings import get_settings
 
-        return cls(CachedEmbedder(E5Embedder(), get_settings().cache_dir / "embeddings.sqlite"))
+        settings = settings or get_settings()
+        return cls(CachedEmbedder(E5Embedder(), settings.cache_dir / "embeddings.sqlite"))
 
     def extend(
         self, *, parsed: ParsedDocument, tokens: TokenSeq, index: DirectiveIndex, passages: list[Passage],
@@ -128,7 +130,7 @@ class SemanticLayer:
         sources = [s for s in candidates if allowed is None or s in allowed]
         if not draft_sents or not sources:
             return passages
-        pairs = self._candidate_pairs(tokens, draft_sents, index, sources)
+        pairs, source_sents = self._candidate_pairs(tokens, draft_sents, index, sources)
         if not pairs:
             return passages
         # The cheap lexical test first: only pairs that can pass verification are embedded.
@@ -148,7 +150,7 @@ class SemanticLayer:
             cosine = float(vectors[d_text] @ vectors[s_text])
             if cosine >= p.min_cosine:
                 aligned.append((d_idx, src, s_idx, cosine, lexical))
-        return passages + self._group(aligned, draft_sents, index, tokens, passages)
+        return passages + self._group(aligned, draft_sents, source_sents, passages)
 
     def _sentence_table(self, doc) -> dict:
         """Per directive, computed once: its sentences, their word sets, and word -> sentences."""
@@ -180,7 +182,7 @@ class SemanticLayer:
                 for w in words:
                     for s_idx in table["postings"].get(w, ()):
                         counts[s_idx] = counts.get(s_idx, 0) + 1
-                for s_idx, shared_rare in counts.items():
+                for s_idx in counts:
                     s_words = table["words"][s_idx]
                     shared = len(words & s_words) / max(1, min(len(words), len(s_words)))
                     if shared >= p.min_overlap:
@@ -190,10 +192,10 @@ class SemanticLayer:
                 sa, sb = tables[src]["sents"][s_idx]
                 pairs.append((d_idx, (src, s_idx), " ".join(tokens.words[a:b]),
                               " ".join(index.documents[src].tokens.words[sa:sb])))
-        self._source_sents = {src: table["sents"] for src, table in tables.items()}
-        return pairs
+        # Returned, not kept on self: one layer serves concurrent analyses.
+        return pairs, {src: table["sents"] for src, table in tables.items()}
 
-    def _group(self, aligned, draft_sents, index, tokens, existing) -> list[Passage]:
+    def _group(self, aligned, draft_sents, source_sents, existing) -> list[Passage]:
         p = self.params
         best: dict[int, tuple] = {}
         for d_idx, src, s_idx, cosine, lexical in aligned:
@@ -209,7 +211,7 @@ class SemanticLayer:
             top = max(g[3] for g in group)
             if len(group) >= 2 or (n_tok >= p.single_sentence_tokens and top >= p.single_sentence_cosine):
                 src = group[0][1]
-                s_ranges = [self._source_sents[src][g[2]] for g in group]
+                s_ranges = [source_sents[src][g[2]] for g in group]
                 d_start, d_end = draft_sents[group[0][0]][0], draft_sents[group[-1][0]][1]
                 passage = Passage(src, d_start, d_end, min(a for a, _ in s_ranges), max(b for _, b in s_ranges),
                                   seeds=0, lexical=float(np.mean([g[4] for g in group])),

@@ -16,6 +16,7 @@ from services.common.runner import JobRunner
 from services.common.settings import Settings, get_settings
 from services.gateway import errors
 from services.analyzer.registry import LoadedIndex
+from services.analyzer.semantic import SemanticLayer
 from services.analyzer.tasks import run_analyze_job, run_index_job
 from services.gateway.routes import directives, drafts, health
 from services.ingest.tasks import ANALYZE, INDEX, PARSE, run_parse_job
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         loaded = LoadedIndex()
         runner.register(PARSE, partial(run_parse_job, blobs=blobs))
         runner.register(INDEX, partial(run_index_job, blobs=blobs))
-        runner.register(ANALYZE, partial(run_analyze_job, blobs=blobs, loaded=loaded, semantic=_semantic_layer(settings)))
+        runner.register(ANALYZE, partial(run_analyze_job, blobs=blobs, loaded=loaded, semantic=SemanticLayer.default(settings)))
     app.state.settings = settings
     app.state.engine = engine
     app.state.factory = factory
@@ -81,8 +82,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(directives.router)
     return app
 
-
-def _semantic_layer(settings: Settings):
-    from services.analyzer.semantic import CachedEmbedder, E5Embedder, SemanticLayer
-
-    return SemanticLayer(CachedEmbedder(E5Embedder(), settings.cache_dir / "embeddings.sqlite"))

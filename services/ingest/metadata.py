@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from services.ingest.document import Metadata
-from services.ingest.references import REF, SYMBOL, TYPE_CODES, TYPE_NAMES, canonical_type, parse_ref
+from services.ingest.references import REF, SYMBOL, TYPE_CODES, TYPE_NAMES, parse_ref
 
 HEADER_WINDOW = 2500  # the header block sits at the top; nothing past this is header
 
@@ -36,7 +36,7 @@ _LOW = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềế
 PERSON = re.compile(rf"^[{_UP}][{_LOW}]+(?:\s[{_UP}][{_LOW}]+){{1,4}}$")
 ADMIN_WORDS = ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
 ISSUER_OWN_BODY = re.compile(
-    r"^(SỞ|BAN|PHÒNG|VĂN PHÒNG|ĐẢNG ỦY|ĐẢNG ỦY|CHI BỘ|TRUNG TÂM|CỤC|VỤ|TỔNG CỤC|THANH TRA|HỘI ĐỒNG|ỦY BAN KIỂM TRA|BỘ|BAN THƯỜNG VỤ)\b"
+    r"^(SỞ|BAN|PHÒNG|VĂN PHÒNG|ĐẢNG ỦY|CHI BỘ|TRUNG TÂM|CỤC|VỤ|TỔNG CỤC|THANH TRA|HỘI ĐỒNG|ỦY BAN KIỂM TRA|BỘ|BAN THƯỜNG VỤ)\b"
 )
 
 
@@ -96,7 +96,6 @@ class _Header:
         self.text = text
         self.window = text[:HEADER_WINDOW]
         self.ends: list[int] = []  # ends of recognised header elements
-        self.starts: list[int] = []  # and the lines they start on
         self.parts: list[tuple[int, int]] = []  # the elements themselves: the standard text
 
     def note(self, end: int, start: int | None = None, *, in_header: bool = True) -> None:
@@ -109,7 +108,6 @@ class _Header:
         self.parts.append((line_start if start is None else start, end))
         if in_header:
             self.ends.append(end)
-            self.starts.append(line_start)
 
     def reference(self, md: Metadata) -> None:
         m = SO_LINE.search(self.window)
@@ -181,10 +179,7 @@ class _Header:
             self.note(e, s)
         if not lines:
             return
-        if len(lines) >= 2 and ISSUER_OWN_BODY.match(lines[-1]) and not lines[0].startswith("ỦY BAN"):
-            md.issuer_parent = _title_case_name(" ".join(lines[:-1]))
-            md.issuer = _title_case_name(lines[-1])
-        elif len(lines) >= 2 and ISSUER_OWN_BODY.match(lines[-1]):
+        if len(lines) >= 2 and ISSUER_OWN_BODY.match(lines[-1]):
             md.issuer_parent = _title_case_name(" ".join(lines[:-1]))
             md.issuer = _title_case_name(lines[-1])
         else:
@@ -407,6 +402,3 @@ def _type_from_symbol(symbol: str, reference: str) -> str | None:
         return "Công văn"
     return None
 
-
-def canonical_doc_type(name: str | None) -> str | None:
-    return canonical_type(name) if name else None

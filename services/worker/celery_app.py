@@ -57,12 +57,11 @@ celery = make_celery()
 def _context():
     """Per worker process: the store, the blobs, the loaded index, the semantic layer."""
     from services.analyzer.registry import LoadedIndex
-    from services.analyzer.semantic import CachedEmbedder, E5Embedder, SemanticLayer
+    from services.analyzer.semantic import SemanticLayer
 
     settings = get_settings()
     factory = session_factory(make_engine(settings.effective_database_url))
-    semantic = SemanticLayer(CachedEmbedder(E5Embedder(), settings.cache_dir / "embeddings.sqlite"))
-    return factory, BlobStore(settings.blob_dir), LoadedIndex(), semantic
+    return factory, BlobStore(settings.blob_dir), LoadedIndex(), SemanticLayer.default(settings)
 
 
 def _dispatch(follow_ups) -> None:
