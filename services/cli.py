@@ -16,9 +16,11 @@ app = typer.Typer(help="draftctl: drafting control for Vietnamese administrative
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 agencies_app = typer.Typer(help="Agencies.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
+report_app = typer.Typer(help="Periodic reports.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
 
 err = Console(stderr=True)
 
@@ -205,7 +207,11 @@ def beat(loglevel: Annotated[str, typer.Option(help="log level")] = "info") -> N
 
 
 @app.command()
-def scan(since: Annotated[Optional[str], typer.Option(help="re-check documents stored since YYYY-MM-DD")] = None) -> None:
+def scan(
+    since: Annotated[Optional[str], typer.Option(help="re-check documents stored since YYYY-MM-DD")] = None,
+    on_workers: Annotated[bool, typer.Option("--on-workers", help="fan the scan out over the Celery workers "
+                                             "(needs DRAFTCTL_BROKER_URL) and follow it here")] = False,
+) -> None:
     """Scan the archive now: import dropped files, re-check issued documents against new directives."""
     import re as _re
 
@@ -214,18 +220,12 @@ def scan(since: Annotated[Optional[str], typer.Option(help="re-check documents s
     if since and not _re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
         _fail(f"--since wants a date as YYYY-MM-DD, not {since!r}")
     settings, factory = _store()
-    from services.worker.scan import run_scan
-
+    if on_workers and not settings.broker_url:
+        _fail("--on-workers needs DRAFTCTL_BROKER_URL (the workers' broker)")
     with Progress(console=err) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task({"import": "importing archive", "recheck": "re-checking"}[stage], total=total)
-            bar.update(tasks[stage], completed=done)
-
         try:
-            result = run_scan(settings=settings, factory=factory, since=since, progress=progress)
+            result = _scan_on_workers(settings, factory, since, bar) if on_workers \
+                else _scan_here(settings, factory, since, bar)
         except DraftctlError as exc:
             _fail(exc.detail)
     Console().print(f"scan {result.scan_id}: {result.documents_seen} seen, {result.documents_imported} imported, "
@@ -233,6 +233,72 @@ def scan(since: Annotated[Optional[str], typer.Option(help="re-check documents s
                     f"{len(result.errors)} errors")
     for error in result.errors:
         Console().print(f"  [yellow]error[/yellow] {error}")
+    if getattr(result, "failed", False):
+        _fail(f"scan {result.scan_id} failed: a chunk task did not finish (see the errors above and the worker log)")
+
+
+def _scan_here(settings, factory, since, bar):
+    from services.worker.scan import run_scan
+
+    tasks: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task({"import": "importing archive", "recheck": "re-checking"}[stage], total=total)
+        bar.update(tasks[stage], completed=done)
+
+    return run_scan(settings=settings, factory=factory, since=since, progress=progress)
+
+
+def _scan_on_workers(settings, factory, since, bar):
+    """Start the fanned-out scan and follow its record until the chord's callback closes it."""
+    import time
+
+    from services.common.models import Scan
+    from services.worker.celery_app import start_scan_on_workers
+    from services.worker.scan import ScanResult
+
+    try:
+        plan = start_scan_on_workers(settings=settings, factory=factory, since=since)
+    except DraftctlError:
+        raise
+    except Exception as exc:
+        _fail(f"could not reach the broker to start the scan: {exc}")
+    task = bar.add_task("scan chunks on workers", total=None)
+    while True:
+        with factory() as db:
+            record = db.get(Scan, plan.scan_id)
+            bar.update(task, total=record.chunks_total or None, completed=record.chunks_done)
+            if record.state != "running":
+                return ScanResult(scan_id=record.id, documents_seen=record.documents_seen,
+                                  documents_imported=record.documents_imported, directives_new=record.directives_new,
+                                  new_findings=record.new_findings, errors=list(record.errors),
+                                  failed=record.state == "failed")
+        time.sleep(1)
+
+
+@report_app.command("issuance")
+def report_issuance(
+    period: Annotated[str, typer.Option(help="YYYY, YYYY-Q1..Q4 or YYYY-H1/H2, e.g. 2026-H1")],
+    out: Annotated[Path, typer.Option(help="the file to write: .xlsx, .csv or .json")],
+) -> None:
+    """The issuance report for the Sở Nội vụ: one row per agency, issued vs. the 15% target."""
+    from services.analyzer.issuance import Period, period_report, report_csv, report_xlsx
+
+    writers = {".xlsx": report_xlsx, ".csv": lambda r: report_csv(r).encode("utf-8"),
+               ".json": lambda r: json.dumps(r, ensure_ascii=False, indent=2).encode("utf-8")}
+    if out.suffix.lower() not in writers:
+        _fail(f"--out must end in .xlsx, .csv or .json, not {out.name!r}")
+    try:
+        chosen = Period.parse(period)
+    except DraftctlError as exc:
+        _fail(exc.detail)
+    _, factory = _store()
+    with factory() as db:
+        report = period_report(db=db, period=chosen)
+    out.write_bytes(writers[out.suffix.lower()](report))
+    Console().print(f"{out}: {len(report['rows'])} agencies, {report['province']['issued_in_period']} documents "
+                    f"issued in {period}")
 
 
 @db_app.command("upgrade")

@@ -77,3 +77,31 @@ def test_keys_create_for_unknown_agency_fails_and_stores_nothing(tmp_path):
     assert made.returncode != 0 and "unknown agency" in made.stderr
     bad_role = run("keys", "create", "--role", "boss", data_dir=tmp_path)
     assert bad_role.returncode != 0
+
+
+def test_report_issuance_writes_an_xlsx_with_the_period_counts(tmp_path):
+    from openpyxl import load_workbook
+
+    from services.common.db import make_engine, session_factory, unit_of_work
+    from services.common.migrate import upgrade
+    from services.common.models import AgencyLevel
+    from services.common.repositories import agencies, issuances
+
+    url = f"sqlite:///{tmp_path / 'draftctl.db'}"
+    upgrade(url)
+    with unit_of_work(session_factory(make_engine(url))) as db:
+        agency = agencies.ensure(db=db, code="STP", name="Sở Tư pháp", level=AgencyLevel.provincial_department)
+        for i, day in enumerate(["2026-01-10", "2026-03-05", "2026-05-20", "2026-07-01"]):
+            issuances.add(db=db, agency_id=agency.id, reference=f"{i + 1}/STP-VP", doc_type="Công văn",
+                          issued_on=day, source="import")
+        issuances.add(db=db, agency_id=agency.id, reference="3/2026/QĐ-UBND", doc_type="Quyết định",
+                      issued_on="2026-02-01", source="import")  # legal-normative: not counted
+    out = tmp_path / "h1.xlsx"
+    done = run("report", "issuance", "--period", "2026-H1", "--out", str(out), data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = list(load_workbook(out)["Cơ quan"].iter_rows(min_row=3, values_only=True))
+    assert rows == [("STP", "Sở Tư pháp", 3, 3, None, None, None, 6, None)]
+    bad = run("report", "issuance", "--period", "2026-H3", "--out", str(out), data_dir=tmp_path)
+    assert bad.returncode != 0 and "period" in bad.stderr
+    wrong = run("report", "issuance", "--period", "2026-H1", "--out", str(tmp_path / "r.pdf"), data_dir=tmp_path)
+    assert wrong.returncode != 0 and ".xlsx" in wrong.stderr

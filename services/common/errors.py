@@ -8,9 +8,11 @@ class DraftctlError(Exception):
     status: int = 400
     title: str = "Bad request"
 
-    def __init__(self, detail: str, *, title: str | None = None, status: int | None = None):
+    def __init__(self, detail: str, *, title: str | None = None, status: int | None = None,
+                 extra: dict | None = None):
         super().__init__(detail)
         self.detail = detail
+        self.extra = extra or {}  # further members of the problem+json body (e.g. per-line errors)
         if title is not None:
             self.title = title
         if status is not None:

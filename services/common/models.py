@@ -193,6 +193,9 @@ class Scan(Base):
     directives_new: Mapped[int] = mapped_column(Integer, default=0)
     new_findings: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    # Fanned out over workers: how many chunks the plan has and how many have finished.
+    chunks_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    chunks_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ScanLock(Base):
@@ -203,3 +206,36 @@ class ScanLock(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     holder: Mapped[int | None] = mapped_column(Integer)
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Issuance(Base):
+    """One entry of the register of issued documents: what the 15% quota counts."""
+
+    __tablename__ = "issuances"
+    __table_args__ = (UniqueConstraint("agency_id", "reference", "issued_on", name="uq_issuances_agency_ref_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(160))
+    doc_type: Mapped[str | None] = mapped_column(String(120))
+    issued_on: Mapped[str] = mapped_column(String(10), index=True, doc="ISO date")
+    subject: Mapped[str | None] = mapped_column(Text)
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(20), doc="draft (issued through the API) or import")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class Baseline(Base):
+    """An agency's issuance count for a year, entered by hand when the register lacks that year."""
+
+    __tablename__ = "baselines"
+    __table_args__ = (UniqueConstraint("agency_id", "year", name="uq_baselines_agency_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

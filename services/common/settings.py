@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     max_zip_ratio: int = 200
     runner_threads: int = 2
     task_time_limit: int = Field(default=300, description="hard limit of one task, seconds (soft: 80%)")
+    scan_chunk_size: int = Field(default=10, description="documents per scan task when the scan fans out over workers")
+    scan_lock_stale_hours: float = Field(default=12, description="a scan lock older than this is taken over")
     demo_data: bool = False
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "draftctl")
 

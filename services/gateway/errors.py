@@ -23,7 +23,7 @@ def problem(status: int, title: str, detail: str, instance: str | None = None, *
 def install(app: FastAPI) -> None:
     @app.exception_handler(DraftctlError)
     async def _draftctl(request: Request, exc: DraftctlError):
-        return problem(exc.status, exc.title, exc.detail, request.url.path)
+        return problem(exc.status, exc.title, exc.detail, request.url.path, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

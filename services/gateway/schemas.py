@@ -98,6 +98,7 @@ class ReportOut(BaseModel):
     passages: list[PassageOut]
     sources: list[dict]
     created_at: datetime
+    quota: dict | None = Field(default=None, description="what issuing the draft would do to its agency's quota")
 
 
 class DirectiveOut(BaseModel):

@@ -12,6 +12,7 @@ from services.common.errors import DraftctlError
 from services.common.models import DocumentKind, DocumentStatus, JobState
 from services.common.repositories import documents as documents_repo
 from services.common.repositories import jobs as jobs_repo
+from services.ingest.document import ParsedDocument
 from services.ingest.pipeline import parse
 
 log = logging.getLogger(__name__)
@@ -23,9 +24,16 @@ INDEX = "index"
 
 
 def run_parse_job(job_id: int, factory: sessionmaker[Session], blobs: BlobStore) -> list[tuple[int, str]]:
+    """Parse, store, and return the follow-up jobs to dispatch."""
+    return parse_job(job_id, factory, blobs)[1]
+
+
+def parse_job(job_id: int, factory: sessionmaker[Session],
+              blobs: BlobStore) -> tuple[ParsedDocument | None, list[tuple[int, str]]]:
+    """The parse job, also handing back the parse (the archive scan checks it next)."""
     with unit_of_work(factory) as db:
         if not jobs_repo.claim(db=db, job_id=job_id):
-            return []  # already running or finished elsewhere: a duplicate delivery
+            return None, []  # already running or finished elsewhere: a duplicate delivery
         job = jobs_repo.get(db=db, job_id=job_id)
         document_id = job.document_id
         sha = documents_repo.get(db=db, document_id=document_id).sha256
@@ -33,11 +41,11 @@ def run_parse_job(job_id: int, factory: sessionmaker[Session], blobs: BlobStore)
         parsed = parse(blobs.get(sha))
     except DraftctlError as exc:
         _fail(factory, job_id, document_id, exc.detail)
-        return []
+        return None, []
     except Exception as exc:  # a parser bug must not leave the job running forever
         log.exception("parse job %s failed", job_id)
         _fail(factory, job_id, document_id, f"internal error: {type(exc).__name__}: {exc}")
-        return []
+        return None, []
     with unit_of_work(factory) as db:
         documents_repo.record_parse(db=db, document_id=document_id, parsed=parsed)
         jobs_repo.finish(db=db, job_id=job_id, state=JobState.done)
@@ -46,7 +54,7 @@ def run_parse_job(job_id: int, factory: sessionmaker[Session], blobs: BlobStore)
         follow_up = jobs_repo.create(db=db, document_id=document_id, kind=kind) if kind else None
         follow_ups = [(follow_up.id, kind)] if follow_up else []
     log.info("parsed document %s (job %s)", document_id, job_id)
-    return follow_ups
+    return parsed, follow_ups
 
 
 def _fail(factory: sessionmaker[Session], job_id: int, document_id: int, reason: str) -> None:

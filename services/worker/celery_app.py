@@ -20,6 +20,7 @@ from services.common.db import make_engine, session_factory, unit_of_work
 from services.common.dispatch import TASKS, CeleryDispatcher
 from services.common.models import utcnow
 from services.common.repositories import jobs as jobs_repo
+from services.common.repositories import scans as scans_repo
 from services.common.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,11 @@ def make_celery() -> Celery:
     settings = get_settings()
     app = Celery("draftctl", broker=settings.broker_url or "redis://127.0.0.1:6379/0")
     app.conf.update(
-        task_serializer="json", accept_content=["json"], task_ignore_result=True, result_backend=None,
+        task_serializer="json", accept_content=["json"], task_ignore_result=True,
+        # Only the scan's chunks keep results: the chord that closes a scan counts them here.
+        result_backend=settings.broker_url or "redis://127.0.0.1:6379/0", result_expires=timedelta(days=2),
+        task_routes={"draftctl.scan_chunk": {"queue": "analyze"}, "draftctl.scan_finish": {"queue": "analyze"},
+                     "draftctl.scan_abort": {"queue": "analyze"}},
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_soft_time_limit=SOFT_LIMIT_S, task_time_limit=HARD_LIMIT_S,
         # Above the longest task, so a slow task is not handed to a second worker.
@@ -145,16 +150,69 @@ def _sweep_on_start(**_):
         log.exception("start-up sweep failed")
 
 
+def start_scan_on_workers(*, settings, factory, since: str | None = None, chunk_size: int | None = None):
+    """Plan a scan here and fan it out: a group of chunk tasks, `scan_finish` as the chord's
+    callback. Returns the plan; the scan record tells when it is finished."""
+    from celery import chord
+
+    from services.worker.scan import begin_scan, finish_scan
+
+    plan = begin_scan(settings=settings, factory=factory, since=since)
+    chunks = plan.chunks(chunk_size or settings.scan_chunk_size)
+    with unit_of_work(factory) as db:
+        scans_repo.set_chunks(db=db, scan_id=plan.scan_id, total=len(chunks))
+    if not chunks:
+        finish_scan(factory=factory, scan_id=plan.scan_id, parts=[], state="done")
+        return plan
+    try:
+        header = [scan_chunk_task.s(plan.scan_id, files, documents, plan.new_directives) for files, documents in chunks]
+        chord(header)(scan_finish_task.s(plan.scan_id).on_error(scan_abort_task.si(plan.scan_id)))
+    except Exception:  # broker down: nothing was sent, so close the scan rather than hold the lock
+        finish_scan(factory=factory, scan_id=plan.scan_id, parts=[], state="failed")
+        raise
+    return plan
+
+
 @celery.task(name="draftctl.scan", acks_late=False)
 def scan_task() -> dict:
     """The nightly archive scan; a scan already running makes this one a no-op."""
     from services.common.errors import Conflict
-    from services.worker.scan import run_scan
 
-    factory, _, _, semantic = _context()
+    factory = _context()[0]
     try:
-        result = run_scan(settings=get_settings(), factory=factory, semantic=semantic)
+        plan = start_scan_on_workers(settings=get_settings(), factory=factory)
     except Conflict as exc:
         log.info("nightly scan skipped: %s", exc.detail)
         return {"skipped": exc.detail}
-    return {"scan": result.scan_id, "new_findings": result.new_findings, "errors": len(result.errors)}
+    return {"scan": plan.scan_id, "files": len(plan.files), "documents": len(plan.documents)}
+
+
+@celery.task(name="draftctl.scan_chunk", ignore_result=False)
+def scan_chunk_task(scan_id: int, files: list[str], documents: list[int], new_directives: list[int]) -> dict:
+    from services.worker.scan import scan_items
+
+    factory, _, loaded, semantic = _context()
+    part = scan_items(settings=get_settings(), factory=factory, files=files, documents=documents,
+                      new_directives=new_directives, loaded=loaded, semantic=semantic)
+    with unit_of_work(factory) as db:
+        scans_repo.chunk_done(db=db, scan_id=scan_id)
+    return part
+
+
+@celery.task(name="draftctl.scan_finish")
+def scan_finish_task(parts: list[dict], scan_id: int) -> dict:
+    from services.worker.scan import finish_scan
+
+    result = finish_scan(factory=_context()[0], scan_id=scan_id, parts=parts, state="done")
+    return {"scan": scan_id, "new_findings": result.new_findings, "errors": len(result.errors)}
+
+
+@celery.task(name="draftctl.scan_abort")
+def scan_abort_task(scan_id: int, *_failure) -> None:
+    """A chunk task failed outright (time limit, lost worker): close the scan as failed."""
+    from services.worker.scan import finish_scan
+
+    log.error("scan %s: a chunk failed; the scan is closed as failed", scan_id)
+    failure = {"documents_seen": 0, "documents_imported": 0, "new_findings": 0,
+               "errors": [{"chunk": True, "error": "a chunk task failed (time limit or lost worker); see the worker log"}]}
+    finish_scan(factory=_context()[0], scan_id=scan_id, parts=[failure], state="failed")

@@ -1,9 +1,14 @@
 """The archive scan (nightly from beat at 01:30, or `draftctl scan` by hand).
 
-1. import the files dropped into the archive folder as issued documents;
-2. re-check issued documents against the directives registered since the last scan;
-3. call the hooks that later stages register (merge candidates, issuance counts);
-4. write the scan record: seen, imported, new findings, errors.
+1. `begin_scan` takes the lock, writes a running scan record and plans the work: the
+   files dropped into the archive folder, and (when directives were registered since
+   the last scan) the issued documents to re-check against them;
+2. `scan_items` does any slice of that plan: a new file is imported, parsed and checked
+   against every higher-level directive; a stored document is re-checked against the
+   new directives only. In one process it takes the whole plan; on Celery workers the
+   plan is cut in chunks that run as a group, with `finish_scan` as the chord's callback;
+3. `finish_scan` adds the parts up, calls the hooks later stages register (merge
+   candidates, issuance counts), writes the record and releases the lock.
 
 One failing document is recorded and the scan goes on. A second scan while one runs
 is refused (a lock row in the database, so it holds across machines).
@@ -11,9 +16,11 @@ is refused (a lock row in the database, so it holds across machines).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from datetime import timedelta
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.analyzer.registry import LoadedIndex
@@ -28,7 +35,7 @@ from services.common.repositories import scans as scans_repo
 from services.common.settings import Settings
 from services.ingest.intake import accept
 from services.ingest.pipeline import parse
-from services.ingest.tasks import run_parse_job
+from services.ingest.tasks import parse_job
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +46,20 @@ ARCHIVE_SUFFIXES = (".txt", ".docx", ".pdf")
 
 
 @dataclass
+class ScanPlan:
+    scan_id: int
+    files: list[str]  # relative to the archive folder
+    documents: list[int]  # stored issued documents to re-check against `new_directives`
+    new_directives: list[int]
+
+    def chunks(self, size: int) -> list[tuple[list[str], list[int]]]:
+        """The plan in slices of about `size` items, files first (they cost the most)."""
+        items = [("file", f) for f in self.files] + [("document", d) for d in self.documents]
+        return [([v for k, v in part if k == "file"], [v for k, v in part if k == "document"])
+                for part in (items[i:i + size] for i in range(0, len(items), size))]
+
+
+@dataclass
 class ScanResult:
     scan_id: int
     documents_seen: int = 0
@@ -46,92 +67,155 @@ class ScanResult:
     directives_new: int = 0
     new_findings: int = 0
     errors: list[dict] = field(default_factory=list)
+    failed: bool = False
+
+    def add(self, part: dict) -> None:
+        self.documents_seen += part["documents_seen"]
+        self.documents_imported += part["documents_imported"]
+        self.new_findings += part["new_findings"]
+        self.errors.extend(part["errors"])
 
 
 def run_scan(*, settings: Settings, factory: sessionmaker[Session], since: str | None = None,
              progress: Progress | None = None, semantic=None) -> ScanResult:
-    progress = progress or (lambda stage, done, total: None)
+    """The whole scan in this process."""
+    plan = begin_scan(settings=settings, factory=factory, since=since)
+    part, state = None, "failed"
+    try:
+        part = scan_items(settings=settings, factory=factory, files=plan.files, documents=plan.documents,
+                          new_directives=plan.new_directives, semantic=semantic, progress=progress)
+        state = "done"
+    finally:
+        result = finish_scan(factory=factory, scan_id=plan.scan_id, parts=[part] if part else [], state=state)
+    return result
+
+
+def begin_scan(*, settings: Settings, factory: sessionmaker[Session], since: str | None = None) -> ScanPlan:
+    """Take the lock, open the scan record and list the work; Conflict when a scan runs."""
     with unit_of_work(factory) as db:
         previous = scans_repo.last_completed(db=db)
         scan = scans_repo.start(db=db, since=since)
-        if not scans_repo.take_lock(db=db, scan_id=scan.id):
+        stale_before = utcnow() - timedelta(hours=settings.scan_lock_stale_hours)
+        dead = scans_repo.holder(db=db)
+        if not scans_repo.take_lock(db=db, scan_id=scan.id, stale_before=stale_before):
             running = scans_repo.holder(db=db)
             db.rollback()
             raise Conflict(f"a scan is already running (scan {running}); try again when it has finished")
+        if dead is not None:  # its lock went stale: that scan died without finishing
+            scans_repo.get(db=db, scan_id=dead).state = "failed"
+        new_directives = sorted(scans_repo.directive_ids_indexed_since(
+            db=db, since=previous.started_at if previous else None))
+        documents = scans_repo.issued_ids(db=db, since_date=since) if new_directives else []
+        scan.directives_new = len(new_directives)
         scan_id = scan.id
-        previous_start = previous.started_at if previous else None
-    result = ScanResult(scan_id=scan_id)
-    state = "failed"
+    folder = settings.archive_dir
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES) if folder.exists() else []
+    return ScanPlan(scan_id=scan_id, files=files, documents=documents, new_directives=new_directives)
+
+
+def scan_items(*, settings: Settings, factory: sessionmaker[Session], files: list[str], documents: list[int],
+               new_directives: list[int], semantic=None, loaded: LoadedIndex | None = None,
+               progress: Progress | None = None) -> dict:
+    """Import and check `files`, re-check `documents`; returns the counts of this part."""
+    progress = progress or (lambda stage, done, total: None)
+    loaded = loaded or LoadedIndex()
+    with factory() as db:
+        loaded.refresh(db)
+    blobs = BlobStore(settings.blob_dir)
+    part = ScanResult(scan_id=0)
+    for done, name in enumerate(files, 1):
+        part.documents_seen += 1
+        _guarded(part, {"file": name}, lambda: _import_and_check(settings, factory, blobs, loaded, name, semantic, part))
+        progress("import", done, len(files))
+    new = set(new_directives)
+    allowed = {i for i, doc_id in enumerate(loaded.document_ids) if doc_id in new}
+    for done, document_id in enumerate(documents if allowed else [], 1):
+        _guarded(part, {"document_id": document_id},
+                 lambda: _check_stored(factory, blobs, loaded, document_id, allowed, semantic, part))
+        progress("recheck", done, len(documents))
+    out = asdict(part)
+    del out["scan_id"], out["directives_new"], out["failed"]
+    return out
+
+
+def finish_scan(*, factory: sessionmaker[Session], scan_id: int, parts: list[dict], state: str) -> ScanResult:
+    """Add the parts up, run the hooks, write the record and release the lock."""
+    with factory() as db:
+        result = ScanResult(scan_id=scan_id, directives_new=scans_repo.get(db=db, scan_id=scan_id).directives_new)
+    for part in parts:
+        result.add(part)
     try:
-        blobs = BlobStore(settings.blob_dir)
-        _import_archive(settings, factory, blobs, result, progress)
-        _recheck(factory, blobs, previous_start, since, result, progress, semantic)
-        with factory() as db:
-            ids = scans_repo.issued_ids(db=db, since_date=since)
-        for hook in HOOKS:
-            hook(factory, ids)
-        state = "done"
-        return result
+        if state == "done":
+            with factory() as db:
+                ids = scans_repo.issued_ids(db=db, since_date=None)
+            for hook in HOOKS:
+                hook(factory, ids)
+    except Exception as exc:
+        log.exception("scan %s: a hook failed", scan_id)
+        result.errors.append({"hook": True, "error": f"{type(exc).__name__}: {exc}"})
+        state = "failed"
     finally:
         with unit_of_work(factory) as db:
             record = scans_repo.get(db=db, scan_id=scan_id)
             record.state, record.finished_at = state, utcnow()
             record.documents_seen, record.documents_imported = result.documents_seen, result.documents_imported
-            record.directives_new, record.new_findings = result.directives_new, result.new_findings
-            record.errors = result.errors
+            record.new_findings, record.errors = result.new_findings, result.errors
             scans_repo.release_lock(db=db, scan_id=scan_id)
         log.info("scan %s %s: %s", scan_id, state, result)
+    result.failed = state == "failed"
+    return result
 
 
-def _import_archive(settings, factory, blobs, result: ScanResult, progress: Progress) -> None:
-    folder = settings.archive_dir
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES) \
-        if folder.exists() else []
-    for done, path in enumerate(files, 1):
-        result.documents_seen += 1
-        try:
-            with unit_of_work(factory) as db:
-                accepted = accept(db=db, blobs=blobs, settings=settings, data=path.read_bytes(),
-                                  filename=path.name, kind=DocumentKind.issued, agency_id=None, given={})
-                job_id = accepted.job.id if accepted.created else None
-            if job_id is not None:
-                run_parse_job(job_id, factory, blobs)
-                result.documents_imported += 1
-        except DraftctlError as exc:
-            result.errors.append({"file": str(path.relative_to(folder)), "error": exc.detail})
-        except Exception as exc:  # one bad file must not stop the scan
-            log.exception("scan: %s failed", path)
-            result.errors.append({"file": str(path.relative_to(folder)), "error": f"{type(exc).__name__}: {exc}"})
-        progress("import", done, len(files))
+def _guarded(part: ScanResult, where: dict, work: Callable[[], None]) -> None:
+    try:
+        work()
+    except SoftTimeLimitExceeded:
+        raise  # the chunk's time is up: its task fails and the scan is marked failed
+    except DraftctlError as exc:
+        part.errors.append({**where, "error": exc.detail})
+    except Exception as exc:  # one bad document must not stop the scan
+        log.exception("scan: %s failed", where)
+        part.errors.append({**where, "error": f"{type(exc).__name__}: {exc}"})
 
 
-def _recheck(factory, blobs, previous_start, since, result: ScanResult, progress: Progress, semantic) -> None:
-    loaded = LoadedIndex()
+def _import_and_check(settings, factory, blobs, loaded, name, semantic, part: ScanResult) -> None:
+    path = settings.archive_dir / name
+    with unit_of_work(factory) as db:
+        accepted = accept(db=db, blobs=blobs, settings=settings, data=path.read_bytes(), filename=path.name,
+                          kind=DocumentKind.issued, agency_id=None, given={})
+        job_id = accepted.job.id if accepted.created else None
+        document_id = accepted.document.id
+    if job_id is None:
+        return  # imported by an earlier scan
+    parsed, _ = parse_job(job_id, factory, blobs)
     with factory() as db:
-        loaded.refresh(db)
-        new_directives = set(scans_repo.directive_ids_indexed_since(db=db, since=previous_start))
-        issued = scans_repo.issued_ids(db=db, since_date=since)
-    result.directives_new = len(new_directives)
-    allowed = {i for i, doc_id in enumerate(loaded.document_ids) if doc_id in new_directives}
-    if not allowed:
+        document = documents_repo.get(db=db, document_id=document_id)
+        error, level = document.error, document.agency.level if document.agency else None
+    if parsed is None:
+        raise DraftctlError(error or "the document could not be parsed")
+    part.documents_imported += 1
+    # Archived documents are checked lexically, as on re-checks: the semantic tier would
+    # make a nightly scan of thousands of documents embed hundreds of thousands of sentences.
+    _check(factory, loaded, document_id, replace(parsed, sentences=[]), loaded.higher_than(level), semantic, part)
+
+
+def _check_stored(factory, blobs, loaded, document_id, allowed: set[int], semantic, part: ScanResult) -> None:
+    with factory() as db:
+        document = documents_repo.get(db=db, document_id=document_id)
+        sha, level = document.sha256, document.agency.level if document.agency else None
+    higher = allowed & loaded.higher_than(level)
+    if higher:
+        _check(factory, loaded, document_id, parse(blobs.get(sha), with_sentences=False), higher, semantic, part)
+
+
+def _check(factory, loaded, document_id, parsed, higher: set[int], semantic, part: ScanResult) -> None:
+    if not higher:
         return
-    for done, document_id in enumerate(issued, 1):
-        try:
-            with factory() as db:
-                document = documents_repo.get(db=db, document_id=document_id)
-                sha, level = document.sha256, document.agency.level if document.agency else None
-            parsed = parse(blobs.get(sha), with_sentences=False)
-            higher = allowed & loaded.higher_than(level)
-            report, body = check_document(parsed=parsed, loaded=loaded, document_id=document_id, allowed=higher,
-                                          semantic=semantic)
-            if report.passages:
-                with unit_of_work(factory) as db:
-                    reports_repo.save(db=db, document_id=document_id, body=body, copied_ratio=report.copied_ratio,
-                                      verdict=report.verdict, checked=len(higher))
-                result.new_findings += 1
-        except DraftctlError as exc:
-            result.errors.append({"document_id": document_id, "error": exc.detail})
-        except Exception as exc:
-            log.exception("scan: document %s failed", document_id)
-            result.errors.append({"document_id": document_id, "error": f"{type(exc).__name__}: {exc}"})
-        progress("recheck", done, len(issued))
+    report, body = check_document(parsed=parsed, loaded=loaded, document_id=document_id, allowed=higher,
+                                  semantic=semantic)
+    if report.passages:
+        with unit_of_work(factory) as db:
+            reports_repo.save(db=db, document_id=document_id, body=body, copied_ratio=report.copied_ratio,
+                              verdict=report.verdict, checked=len(higher))
+        part.new_findings += 1

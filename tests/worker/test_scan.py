@@ -4,7 +4,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +24,8 @@ from services.ingest.intake import accept
 from services.ingest.tasks import run_parse_job
 from services.worker.scan import run_scan
 from tests.conftest import shared
+from tests.test_cli import DRAFTCTL
+from tests.worker.test_celery import Worker, _env, machine_redis  # noqa: F401 (a fixture)
 
 DIRECTIVE = "sct-nd-161-2024-hhnh-text"
 
@@ -93,3 +97,71 @@ def test_a_second_scan_while_one_runs_is_refused(store):
         run_scan(settings=settings, factory=factory)
     with factory() as db:
         assert db.scalar(select(func.count()).select_from(Scan)) == 1  # the refused scan left no record
+
+
+def test_a_stale_lock_is_taken_over_and_its_dead_scan_marked_failed(store):
+    settings, factory = store
+    with unit_of_work(factory) as db:
+        dead = scans_repo.start(db=db, since=None)
+        assert scans_repo.take_lock(db=db, scan_id=dead.id)
+        dead_id = dead.id
+        db.execute(__import__("sqlalchemy").text("UPDATE scan_lock SET taken_at = :t"),
+                   {"t": datetime.now(timezone.utc) - timedelta(hours=settings.scan_lock_stale_hours + 1)})
+    result = run_scan(settings=settings, factory=factory)
+    with factory() as db:
+        assert db.get(Scan, dead_id).state == "failed"
+        assert db.get(Scan, result.scan_id).state == "done"
+        assert scans_repo.holder(db=db) is None
+
+
+def test_scan_fanned_out_over_two_workers_adds_up_like_one_process(store, machine_redis, tmp_path):
+    """`draftctl scan --on-workers`: a chord of chunk tasks on two real worker processes."""
+    settings, factory = store
+    _register_directive(settings, factory)
+    distinct = _fill_archive(settings, n=30)
+    env = {**_env(settings.model_copy(update={"broker_url": machine_redis})), "DRAFTCTL_SCAN_CHUNK_SIZE": "7"}
+    workers = [Worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
+    try:
+        done = subprocess.run([DRAFTCTL, "scan", "--on-workers"], env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        for worker in workers:
+            worker.stop()
+    logs = "".join(w.log.read_text()[-2000:] for w in workers)
+    assert done.returncode == 0, done.stderr[-2000:] + logs
+    assert f"31 seen, {distinct} imported, 1 new directives" in done.stdout
+    with factory() as db:
+        record = db.scalar(select(Scan).order_by(Scan.id.desc()).limit(1))
+        reports = db.scalar(select(func.count()).select_from(Report))
+        assert record.state == "done", record.errors
+        assert (record.chunks_total, record.chunks_done) == (5, 5)  # 31 files in chunks of 7
+        assert (record.documents_seen, record.documents_imported, record.new_findings) == (31, distinct, reports)
+        assert [e["file"] for e in record.errors] == ["broken.pdf"]
+        assert scans_repo.holder(db=db) is None
+    # Both workers took chunks (each logs the chunks it ran).
+    assert all("draftctl.scan_chunk" in w.log.read_text() for w in workers), logs
+
+
+def test_scan_on_workers_without_a_broker_is_refused(store, tmp_path):
+    settings, _ = store
+    env = {k: v for k, v in _env(settings.model_copy(update={"broker_url": ""})).items() if k != "DRAFTCTL_BROKER_URL"}
+    done = subprocess.run([DRAFTCTL, "scan", "--on-workers"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "DRAFTCTL_BROKER_URL" in done.stderr
+
+
+def test_a_chunk_over_its_time_limit_closes_the_scan_as_failed_and_frees_the_lock(store, machine_redis, tmp_path):
+    settings, factory = store
+    _register_directive(settings, factory)
+    _fill_archive(settings, n=20)
+    # A 2-second limit (soft 1.6 s): a chunk of 20 documents cannot be parsed in it.
+    env = {**_env(settings.model_copy(update={"broker_url": machine_redis})),
+           "DRAFTCTL_SCAN_CHUNK_SIZE": "20", "DRAFTCTL_TASK_TIME_LIMIT": "2"}
+    worker = Worker(env, tmp_path / "worker.log")
+    try:
+        done = subprocess.run([DRAFTCTL, "scan", "--on-workers"], env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        worker.stop()
+    assert done.returncode == 1 and "failed" in done.stderr, done.stderr[-2000:] + worker.log.read_text()[-3000:]
+    with factory() as db:
+        record = db.scalar(select(Scan).order_by(Scan.id.desc()).limit(1))
+        assert record.state == "failed" and any(e.get("chunk") for e in record.errors), record.errors
+        assert scans_repo.holder(db=db) is None  # the next night's scan can run

@@ -1,7 +1,7 @@
 """Queries on archive scans and the scan lock."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from services.common.models import Document, DocumentKind, IndexEntry, Scan, ScanLock, utcnow
@@ -15,13 +15,16 @@ def start(*, db: Session, since: str | None) -> Scan:
     return scan
 
 
-def take_lock(*, db: Session, scan_id: int) -> bool:
-    """Take the single scan lock for `scan_id`; False when another scan holds it."""
+def take_lock(*, db: Session, scan_id: int, stale_before=None) -> bool:
+    """Take the single scan lock for `scan_id`; False when another scan holds it. A lock
+    taken before `stale_before` is taken over (its scan died without releasing it)."""
     if db.get(ScanLock, 1) is None:
         db.add(ScanLock(id=1, holder=None))
         db.flush()
-    result = db.execute(update(ScanLock).where(ScanLock.id == 1, ScanLock.holder.is_(None))
-                        .values(holder=scan_id, taken_at=utcnow()))
+    free = ScanLock.holder.is_(None)
+    if stale_before is not None:
+        free = or_(free, ScanLock.taken_at < stale_before)
+    result = db.execute(update(ScanLock).where(ScanLock.id == 1, free).values(holder=scan_id, taken_at=utcnow()))
     return result.rowcount == 1
 
 
@@ -57,3 +60,12 @@ def issued_ids(*, db: Session, since_date: str | None) -> list[int]:
     if since_date:
         query = query.where(Document.created_at >= since_date)
     return list(db.scalars(query))
+
+
+def set_chunks(*, db: Session, scan_id: int, total: int) -> None:
+    db.execute(update(Scan).where(Scan.id == scan_id).values(chunks_total=total, chunks_done=0))
+
+
+def chunk_done(*, db: Session, scan_id: int) -> None:
+    # One UPDATE, so two workers finishing at once both count.
+    db.execute(update(Scan).where(Scan.id == scan_id).values(chunks_done=Scan.chunks_done + 1))

@@ -1,14 +1,19 @@
 """Draft endpoints: upload, status and parse result, list."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel, Field
 
-from services.common.errors import DraftctlError, NotFound, TooLarge
+from services.analyzer.issuance import agency_quota, today
+
+from services.common.errors import Conflict, DraftctlError, NotFound, TooLarge
 from services.common.models import Document, DocumentKind, Role
 from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import documents as documents_repo
+from services.common.repositories import issuances as issuances_repo
 from services.common.repositories import jobs as jobs_repo
 from services.gateway.accepting import commit_and_dispatch
 from services.gateway.deps import DbSession, require_role
@@ -153,4 +158,45 @@ def get_report(draft_id: int, db: DbSession, key: Reader, response: Response):
     body = report.body
     return ReportOut(draft_id=document.id, copied_ratio=report.copied_ratio, verdict=report.verdict,
                      directives_checked=report.directives_checked, passages=body["passages"],
-                     sources=body["sources"], created_at=report.created_at)
+                     sources=body["sources"], created_at=report.created_at, quota=_quota_effect(db, document))
+
+
+def _quota_effect(db, document: Document) -> dict | None:
+    """What issuing this draft would do to its agency's quota this year."""
+    if document.agency is None:
+        return None
+    quota = agency_quota(db=db, agency=document.agency, year=today().year, as_of=today())
+    after = quota.issued + 1
+    return {"agency": document.agency.code, "year": quota.year, "issued": quota.issued, "target_max": quota.target_max,
+            "issued_after": after, "over_target_after": None if quota.target_max is None else after > quota.target_max}
+
+
+class IssueIn(BaseModel):
+    number: str = Field(min_length=1, max_length=40, pattern=r"^\d+[A-Za-z]?$", description="số, e.g. 512")
+    date: dt.date
+    symbol: str | None = Field(default=None, max_length=120, description="ký hiệu, e.g. UBND-TH; default: the draft's")
+    doc_type: str | None = Field(default=None, max_length=120, description="default: the draft's")
+
+
+@router.post("/{draft_id}/issue", status_code=201)
+def issue_draft(draft_id: int, body: IssueIn, db: DbSession, key: Uploader) -> dict:
+    """Record the draft as issued (number, date): it enters its agency's register."""
+    document = _visible(documents_repo.get(db=db, document_id=draft_id), key)
+    if document.agency is None:
+        raise DraftctlError("the draft has no agency; upload it for an agency first", status=422, title="No agency")
+    if issuances_repo.for_document(db=db, document_id=document.id) is not None:
+        raise Conflict("the draft is already issued")
+    symbol = body.symbol or document.symbol
+    doc_type = body.doc_type or document.doc_type
+    if not symbol or not doc_type:
+        raise DraftctlError("the draft's ký hiệu or type is not known: give symbol and doc_type", status=422,
+                            title="Incomplete issue")
+    reference = f"{body.number}/{symbol.lstrip('/')}"
+    if issuances_repo.exists(db=db, agency_id=document.agency_id, reference=reference, issued_on=body.date.isoformat()):
+        raise Conflict(f"{reference} of {body.date.isoformat()} is already in the register")
+    issuances_repo.add(db=db, agency_id=document.agency_id, reference=reference, doc_type=doc_type,
+                       issued_on=body.date.isoformat(), subject=document.subject, source="draft",
+                       document_id=document.id)
+    document.number, document.reference, document.issued_on = body.number, reference, body.date.isoformat()
+    return {"draft_id": document.id, "agency": document.agency.code, "reference": reference,
+            "date": body.date.isoformat(), "doc_type": doc_type}

@@ -1,0 +1,129 @@
+"""Bulk import of an archive into the register of issued documents: JSON lines of metadata
+(`agency`, `reference`, `doc_type`, `date`, `subject`, optional `file`, `withdrawn`), with
+the named files alongside.
+
+All or nothing: every line is checked first, and any error (with its line number) rejects
+the whole import. Agencies the store does not know are created and listed in the result.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from services.common.blobs import BlobStore
+from services.common.errors import DraftctlError
+from services.common.models import AgencyLevel, DocumentKind
+from services.common.repositories import agencies as agencies_repo
+from services.common.repositories import issuances as issuances_repo
+from services.common.settings import Settings
+from services.ingest.intake import accept
+
+# An agency first met in an import, with no level given, gets the lowest level: its
+# documents are then checked against every registered directive rather than none.
+DEFAULT_LEVEL = list(AgencyLevel)[-1]
+
+
+class ArchiveLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    agency: str = Field(min_length=1, max_length=64)
+    reference: str = Field(min_length=1, max_length=160)
+    doc_type: str = Field(min_length=1, max_length=120)
+    date: date
+    subject: str | None = None
+    file: str | None = None
+    withdrawn: bool = False
+    agency_name: str | None = Field(default=None, max_length=300)
+    agency_level: AgencyLevel | None = None
+
+
+@dataclass
+class ImportResult:
+    lines: int = 0
+    registered: int = 0
+    already_registered: int = 0
+    documents: int = 0
+    agencies_created: list[str] = field(default_factory=list)
+    jobs: list[tuple[int, str]] = field(default_factory=list)  # to dispatch once committed
+
+    def to_json(self) -> dict:
+        return {"lines": self.lines, "registered": self.registered, "already_registered": self.already_registered,
+                "documents": self.documents, "agencies_created": self.agencies_created}
+
+
+def read_lines(body: bytes, files: dict[str, bytes]) -> list[tuple[int, ArchiveLine]]:
+    """Every line checked; a DraftctlError listing each bad line (number and reason) if any."""
+    errors, lines, seen = [], [], {}
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DraftctlError("the archive is not UTF-8 JSON lines", status=422, title="Invalid archive")
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = ArchiveLine.model_validate(json.loads(raw))
+        except json.JSONDecodeError as exc:
+            errors.append({"line": number, "error": f"not JSON: {exc.msg}"})
+            continue
+        except ValidationError as exc:
+            reasons = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors())
+            errors.append({"line": number, "error": reasons})
+            continue
+        if line.file and line.file not in files:
+            errors.append({"line": number, "error": f"file {line.file!r} is not in the upload"})
+            continue
+        key = (line.agency, line.reference, line.date)
+        if key in seen:
+            errors.append({"line": number, "error": f"repeats line {seen[key]} (same agency, reference and date)"})
+            continue
+        seen[key] = number
+        lines.append((number, line))
+    if not lines and not errors:
+        errors.append({"line": 0, "error": "the archive has no lines"})
+    if errors:
+        raise DraftctlError(f"{len(errors)} line(s) of the archive are invalid; nothing was imported",
+                            status=422, title="Invalid archive", extra={"errors": errors})
+    return lines
+
+
+def import_lines(*, db: Session, blobs: BlobStore, settings: Settings, lines: list[tuple[int, ArchiveLine]],
+                 files: dict[str, bytes]) -> ImportResult:
+    """Apply checked lines in the caller's transaction; any failure raises before a commit."""
+    result, errors = ImportResult(lines=len(lines)), []
+    for number, line in lines:
+        agency = agencies_repo.get_by_code(db=db, code=line.agency)
+        if agency is None:
+            agency = agencies_repo.ensure(db=db, code=line.agency, name=line.agency_name or line.agency,
+                                          level=line.agency_level or DEFAULT_LEVEL)
+            result.agencies_created.append(line.agency)
+        issued_on = line.date.isoformat()
+        if issuances_repo.exists(db=db, agency_id=agency.id, reference=line.reference, issued_on=issued_on):
+            result.already_registered += 1
+            continue
+        document_id = None
+        if line.file:
+            try:
+                accepted = accept(db=db, blobs=blobs, settings=settings, data=files[line.file], filename=line.file,
+                                  kind=DocumentKind.issued, agency_id=agency.id,
+                                  given={"reference": line.reference, "doc_type": line.doc_type,
+                                         "issued_on": issued_on, "subject": line.subject})
+            except DraftctlError as exc:
+                errors.append({"line": number, "file": line.file, "error": exc.detail})
+                continue
+            document_id = accepted.document.id
+            result.documents += 1
+            if accepted.created:
+                result.jobs.append((accepted.job.id, accepted.job.kind))
+        issuances_repo.add(db=db, agency_id=agency.id, reference=line.reference, doc_type=line.doc_type,
+                           issued_on=issued_on, subject=line.subject, withdrawn=line.withdrawn, source="import",
+                           document_id=document_id)
+        result.registered += 1
+    if errors:
+        raise DraftctlError(f"{len(errors)} file(s) of the archive cannot be read; nothing was imported",
+                            status=422, title="Invalid archive", extra={"errors": errors})
+    return result
