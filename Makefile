@@ -33,6 +33,8 @@ eval: $(STAMP)
 	$(BIN)/python $(SHARED)/tools/plagdet.py $(SHARED)/eval/dev/truth.json build/eval-dev.json --by-kind
 	$(BIN)/python bench/decoys.py $(SHARED)/eval/dev/drafts build/eval-dev.json
 
-# Speed against the corpus, with a naive baseline measured in the same run.
+# Speed against the corpus, with a naive baseline measured in the same run; then the
+# archive scan in one process and on one and two Celery workers (PostgreSQL and Redis).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --corpus $(SHARED)/corpus --out bench/results.json
+	$(BIN)/python bench/scan_workers.py --shared $(SHARED) --out bench/results.json

@@ -114,6 +114,11 @@ class Document(Base):
     text: Mapped[str | None] = mapped_column(Text, doc="text as submitted (decoded/extracted)")
     parsed: Mapped[dict | None] = mapped_column(JSON, doc="ParsedDocument as JSON, without the text")
     error: Mapped[str | None] = mapped_column(Text)
+    # Review of a draft: None (not submitted), submitted, returned or approved.
+    review_state: Mapped[str | None] = mapped_column(String(20), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"),
+                                                             doc="the returned draft this one revises")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -239,3 +244,19 @@ class Baseline(Base):
     year: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what to a draft, and when: submissions, decisions, issue."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20), doc="submit, resubmit, approve, return or issue")
+    actor: Mapped[str] = mapped_column(String(200), doc="the API key's name")
+    actor_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,7 +18,7 @@ from services.gateway import errors
 from services.analyzer.registry import LoadedIndex
 from services.analyzer.semantic import SemanticLayer
 from services.analyzer.tasks import run_analyze_job, run_index_job
-from services.gateway.routes import directives, drafts, health, register
+from services.gateway.routes import directives, drafts, health, merging, register, review
 from services.ingest.tasks import ANALYZE, INDEX, PARSE, run_parse_job
 
 log = logging.getLogger(__name__)
@@ -81,5 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(drafts.router)
     app.include_router(directives.router)
     app.include_router(register.router)
+    app.include_router(review.router)
+    app.include_router(merging.router)
     return app
 

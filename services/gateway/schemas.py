@@ -57,6 +57,7 @@ class DraftOut(BaseModel):
     error: str | None = None
     metadata: MetadataOut | None = None
     citations: list[CitationOut] | None = None
+    review: dict | None = Field(default=None, description="review state, the version it revises, the last decision")
 
 
 class DraftSummary(BaseModel):
@@ -99,6 +100,8 @@ class ReportOut(BaseModel):
     sources: list[dict]
     created_at: datetime
     quota: dict | None = Field(default=None, description="what issuing the draft would do to its agency's quota")
+    merge_candidates: list[dict] = Field(default_factory=list,
+                                         description="documents of the agency this draft could be merged with")
 
 
 class DirectiveOut(BaseModel):

@@ -191,9 +191,10 @@ def scan_task() -> dict:
 def scan_chunk_task(scan_id: int, files: list[str], documents: list[int], new_directives: list[int]) -> dict:
     from services.worker.scan import scan_items
 
-    factory, _, loaded, semantic = _context()
+    factory, _, loaded, _ = _context()
+    # Lexical only, as a scan in one process: the archive is large and e5 does ~25 sentences/s.
     part = scan_items(settings=get_settings(), factory=factory, files=files, documents=documents,
-                      new_directives=new_directives, loaded=loaded, semantic=semantic)
+                      new_directives=new_directives, loaded=loaded, semantic=None)
     with unit_of_work(factory) as db:
         scans_repo.chunk_done(db=db, scan_id=scan_id)
     return part

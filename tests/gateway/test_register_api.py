@@ -189,12 +189,12 @@ def test_issuing_a_draft_enters_the_register_and_its_report_shows_the_quota(api)
     assert after["issued"] == before + 1 and after["by_type"].get("Kế hoạch", 0) >= 1
 
 
-def wait_report(api, draft_id: int, timeout: float = 120) -> dict:
+def wait_report(api, draft_id: int, who: str = "drafter", timeout: float = 120) -> dict:
     import time
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = api.get(f"/api/v1/drafts/{draft_id}/report", headers=api.keys["drafter"])
+        response = api.get(f"/api/v1/drafts/{draft_id}/report", headers=api.keys[who])
         if response.status_code == 200:
             return response.json()
         time.sleep(0.2)

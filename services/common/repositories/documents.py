@@ -63,3 +63,10 @@ def set_status(*, db: Session, document_id: int, status: DocumentStatus, error: 
     doc = db.get(Document, document_id)
     doc.status = status
     doc.error = error
+
+
+def parsed_of_agency(*, db: Session, agency_id: int, kinds: tuple[DocumentKind, ...]) -> list[Document]:
+    """The agency's parsed documents of the given kinds (what merge detection compares)."""
+    return list(db.scalars(select(Document).where(Document.agency_id == agency_id, Document.kind.in_(kinds),
+                                                  Document.status == DocumentStatus.parsed)
+                           .order_by(Document.id)))

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from services.analyzer import merge
 from services.analyzer.issuance import agency_quota, today
 
 from services.common.errors import Conflict, DraftctlError, NotFound, TooLarge
 from services.common.models import Document, DocumentKind, Role
 from services.common.repositories import agencies as agencies_repo
+from services.common.repositories import audit as audit_repo
 from services.common.repositories import documents as documents_repo
 from services.common.repositories import issuances as issuances_repo
 from services.common.repositories import jobs as jobs_repo
@@ -62,6 +64,7 @@ def _draft_out(db, document: Document) -> DraftOut:
         created_at=document.created_at,
         job=JobOut.model_validate(job, from_attributes=True) if job else None,
         error=document.error,
+        review=_review(db, document),
     )
     if document.parsed:
         md = dict(document.parsed["metadata"])
@@ -89,6 +92,7 @@ async def upload_draft(
     doc_type: Annotated[str | None, Form(max_length=120)] = None,
     subject: Annotated[str | None, Form(max_length=2000)] = None,
     issued_on: Annotated[str | None, Form(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
+    revises: Annotated[int | None, Form(description="id of the returned draft this upload revises")] = None,
 ) -> DraftOut:
     settings = request.app.state.settings
     if key.role == Role.drafter:
@@ -102,6 +106,13 @@ async def upload_draft(
         agency_id = found.id
     else:
         agency_id = None
+    if revises is not None:
+        previous = _visible(documents_repo.get(db=db, document_id=revises), key)
+        if previous.review_state != "returned":
+            raise Conflict(f"draft {revises} was not returned by a reviewer: there is nothing to revise")
+        if previous.agency_id != agency_id:
+            raise DraftctlError("a revision belongs to the agency of the draft it revises", status=422,
+                                title="Wrong agency")
     data = await _read_limited(file, settings.max_upload_bytes)
     accepted = accept(
         db=db,
@@ -111,7 +122,8 @@ async def upload_draft(
         filename=file.filename or "upload",
         kind=DocumentKind.draft,
         agency_id=agency_id,
-        given={"reference": reference, "doc_type": doc_type, "subject": subject, "issued_on": issued_on},
+        given={"reference": reference, "doc_type": doc_type, "subject": subject, "issued_on": issued_on,
+               "previous_version_id": revises},
     )
     commit_and_dispatch(request=request, response=response, db=db, accepted=accepted, kind="draft",
                         location=f"/api/v1/drafts/{accepted.document.id}")
@@ -158,7 +170,16 @@ def get_report(draft_id: int, db: DbSession, key: Reader, response: Response):
     body = report.body
     return ReportOut(draft_id=document.id, copied_ratio=report.copied_ratio, verdict=report.verdict,
                      directives_checked=report.directives_checked, passages=body["passages"],
-                     sources=body["sources"], created_at=report.created_at, quota=_quota_effect(db, document))
+                     sources=body["sources"], created_at=report.created_at, quota=_quota_effect(db, document),
+                     merge_candidates=merge.for_draft(db=db, document=document))
+
+
+def _review(db, document: Document) -> dict:
+    decision = audit_repo.last_decision(db=db, document_id=document.id)
+    return {"state": document.review_state, "submitted_at": document.submitted_at,
+            "previous_version_id": document.previous_version_id,
+            "decision": None if decision is None else {"decision": decision.action, "reasons": decision.reasons,
+                                                       "comment": decision.comment, "at": decision.at}}
 
 
 def _quota_effect(db, document: Document) -> dict | None:
@@ -186,6 +207,8 @@ def issue_draft(draft_id: int, body: IssueIn, db: DbSession, key: Uploader) -> d
         raise DraftctlError("the draft has no agency; upload it for an agency first", status=422, title="No agency")
     if issuances_repo.for_document(db=db, document_id=document.id) is not None:
         raise Conflict("the draft is already issued")
+    if document.review_state in ("submitted", "returned"):
+        raise Conflict(f"the draft is {document.review_state} in review: it is issued once approved")
     symbol = body.symbol or document.symbol
     doc_type = body.doc_type or document.doc_type
     if not symbol or not doc_type:
@@ -198,5 +221,7 @@ def issue_draft(draft_id: int, body: IssueIn, db: DbSession, key: Uploader) -> d
                        issued_on=body.date.isoformat(), subject=document.subject, source="draft",
                        document_id=document.id)
     document.number, document.reference, document.issued_on = body.number, reference, body.date.isoformat()
+    audit_repo.record(db=db, document_id=document.id, action="issue", key=key,
+                      comment=f"{reference} ngày {body.date.isoformat()}")
     return {"draft_id": document.id, "agency": document.agency.code, "reference": reference,
             "date": body.date.isoformat(), "doc_type": doc_type}

@@ -1,0 +1,276 @@
+"""Merge candidates (Kết luận 226-KL/TW: "tích hợp, hợp nhất nội dung các văn bản có liên quan").
+
+Two documents of the same agency, issued within a window of each other, are candidates
+when they implement the same parent document (a directive they both cite that is not
+common to the agency's other documents; shared laws and decrees are legal bases, not parents) or treat the same subject (subject-line similarity and
+content containment both ways, on word 5-gram shingles of the body, header and footer
+left out). Near-identical documents (containment both ways ≥ 0.75) are flagged as
+duplicates: a re-send. Pairs become clusters by union-find.
+
+Everything is read from the stored rows (text, parse), so no document is parsed again.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from services.ingest.normalize import comparison_key
+
+SHINGLE = 5
+WINDOW_DAYS = 90
+_WORD = re.compile(r"\w+")
+_LEGAL_NORMATIVE = re.compile(r"^\d+[a-z]?/\d{4}/")  # 175/2024/nđ-cp: a year segment
+_SUBJECT_LEAD = re.compile(r"^\s*(v/v|về việc|về|v/v:)\s*", re.IGNORECASE)
+_GENERIC_RECIPIENTS = re.compile(r"^(như trên|lưu|vt|lưu vt|lưu: vt)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    duplicate_containment: float = 0.75  # both ways
+    topic_containment: float = 0.4  # one way: a document largely contained in another
+    parent_containment: float = 0.15  # content overlap, with a shared parent document
+    parent_subject: float = 0.6  # or subject similarity and some content overlap, with a shared parent
+    parent_subject_containment: float = 0.05
+    same_subject: float = 0.85  # subject similarity alone needs content overlap too
+    same_subject_containment: float = 0.1
+    common_citation_share: float = 0.5  # a citation in more than half the pool is a legal basis, not a parent
+
+
+@dataclass
+class Profile:
+    """What merge detection needs of one document."""
+
+    document_id: int
+    reference: str | None
+    doc_type: str | None
+    day: date | None
+    subject: str
+    citations: frozenset[str]
+    recipients: frozenset[str]
+    shingles: frozenset[int]
+    kind: str = "issued"
+
+
+@dataclass
+class Evidence:
+    a: int
+    b: int
+    relation: str  # "duplicate" or "merge"
+    shared_citations: list[str]
+    subject_similarity: float
+    containment_ab: float  # share of a's shingles found in b
+    containment_ba: float
+    date_gap_days: int | None
+    recipients_in_common: list[str]
+    suggestion: str = ""
+
+    def to_json(self) -> dict:
+        return {"documents": [self.a, self.b], "relation": self.relation, "shared_citations": self.shared_citations,
+                "subject_similarity": round(self.subject_similarity, 3),
+                "containment": [round(self.containment_ab, 3), round(self.containment_ba, 3)],
+                "date_gap_days": self.date_gap_days, "recipients_in_common": self.recipients_in_common,
+                "suggestion": self.suggestion}
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _shingles(text: str) -> frozenset[int]:
+    words = _WORD.findall(comparison_key(text).lower())
+    return frozenset(hash(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1))
+
+
+def profile(*, document_id: int, text: str, parsed: dict | None, reference: str | None = None,
+            doc_type: str | None = None, issued_on: str | None = None, subject: str | None = None,
+            kind: str = "issued") -> Profile:
+    """A profile from a stored document: its text as submitted and its parse (as JSON)."""
+    parsed = parsed or {}
+    metadata = parsed.get("metadata") or {}
+    blocks = parsed.get("blocks") or {}
+    start = blocks["header"][1] if blocks.get("header") else 0
+    end = blocks["footer"][0] if blocks.get("footer") else len(text)
+    body = text[start:end] + (" " + text[blocks["footer"][1]:] if blocks.get("footer") else "")
+    own = comparison_key(reference or metadata.get("reference") or "").lower()
+    citations = frozenset(c for c in (comparison_key(c["reference"]).lower() for c in parsed.get("citations", []))
+                          if c and c != own)
+    recipients = frozenset(r for r in (comparison_key(x).lower().strip(" ;.,:-–") for x in
+                                       (metadata.get("recipients") or []) + (metadata.get("distribution") or []))
+                           if r and not _GENERIC_RECIPIENTS.match(r))
+    subject = _SUBJECT_LEAD.sub("", comparison_key(subject or metadata.get("subject") or "").lower())
+    return Profile(document_id=document_id, reference=reference or metadata.get("reference"),
+                   doc_type=doc_type or metadata.get("doc_type"), day=_day(issued_on or metadata.get("date")),
+                   subject=subject, citations=citations, recipients=recipients, shingles=_shingles(body), kind=kind)
+
+
+def _containment(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
+    if not a or not b:
+        return 0.0, 0.0
+    common = len(a & b)
+    return common / len(a), common / len(b)
+
+
+def compare(a: Profile, b: Profile, *, common_citations: frozenset[str] = frozenset(),
+            thresholds: Thresholds = Thresholds()) -> Evidence | None:
+    """The evidence that `a` and `b` could be one document, or None."""
+    ab, ba = _containment(a.shingles, b.shingles)
+    shared = sorted((a.citations & b.citations) - common_citations)
+    # A parent is a directive the two implement; laws and decrees both cite are legal bases.
+    parents = [c for c in shared if not _LEGAL_NORMATIVE.match(c)]
+    subject = fuzz.token_sort_ratio(a.subject, b.subject) / 100 if a.subject and b.subject else 0.0
+    gap = abs((a.day - b.day).days) if a.day and b.day else None
+    evidence = Evidence(a=a.document_id, b=b.document_id, relation="merge", shared_citations=shared,
+                        subject_similarity=subject, containment_ab=ab, containment_ba=ba, date_gap_days=gap,
+                        recipients_in_common=sorted(a.recipients & b.recipients))
+    t = thresholds
+    if min(ab, ba) >= t.duplicate_containment:
+        evidence.relation = "duplicate"
+        return evidence
+    if max(ab, ba) >= t.topic_containment:
+        return evidence
+    if parents and (max(ab, ba) >= t.parent_containment
+                   or (subject >= t.parent_subject and max(ab, ba) >= t.parent_subject_containment)):
+        return evidence
+    if subject >= t.same_subject and max(ab, ba) >= t.same_subject_containment:
+        return evidence
+    return None
+
+
+def suggestion(evidence: Evidence, other: Profile) -> str:
+    """Plain words for the drafter: which document this one could go into."""
+    name = other.reference or f"#{other.document_id}"
+    when = f" ngày {other.day.strftime('%d/%m/%Y')}" if other.day else ""
+    if evidence.relation == "duplicate":
+        return f"Gần như trùng với văn bản {name}{when}: có thể là bản gửi lại, không cần ban hành thêm."
+    because = f" (cùng thực hiện {', '.join(evidence.shared_citations[:2])})" if evidence.shared_citations else ""
+    return f"Có thể tích hợp vào văn bản {name}{when}{because}."
+
+
+def common_citations(profiles: list[Profile], share: float) -> frozenset[str]:
+    """Citations present in more than `share` of the pool: legal bases every document cites."""
+    if len(profiles) < 4:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for p in profiles:
+        for c in p.citations:
+            counts[c] = counts.get(c, 0) + 1
+    return frozenset(c for c, n in counts.items() if n / len(profiles) > share)
+
+
+def candidates_for(target: Profile, pool: list[Profile], *, window_days: int = WINDOW_DAYS,
+                   thresholds: Thresholds = Thresholds()) -> list[Evidence]:
+    """The documents of `pool` that `target` could be merged with, best first."""
+    common = common_citations(pool + [target], thresholds.common_citation_share)
+    found = []
+    for other in pool:
+        if other.document_id == target.document_id or not _within(target, other, window_days):
+            continue
+        evidence = compare(target, other, common_citations=common, thresholds=thresholds)
+        if evidence:
+            evidence.suggestion = suggestion(evidence, other)
+            found.append(evidence)
+    return sorted(found, key=lambda e: (e.relation != "duplicate", -max(e.containment_ab, e.containment_ba),
+                                        -e.subject_similarity))
+
+
+def _within(a: Profile, b: Profile, window_days: int) -> bool:
+    return a.day is None or b.day is None or abs((a.day - b.day).days) <= window_days
+
+
+@dataclass
+class Cluster:
+    documents: list[int]
+    pairs: list[Evidence] = field(default_factory=list)
+
+    def to_json(self, profiles: dict[int, Profile]) -> dict:
+        return {"documents": [{"id": d, "reference": profiles[d].reference, "date": profiles[d].day,
+                               "doc_type": profiles[d].doc_type, "subject": profiles[d].subject}
+                              for d in self.documents],
+                "duplicates": any(p.relation == "duplicate" for p in self.pairs),
+                "pairs": [p.to_json() for p in self.pairs]}
+
+
+def clusters(pool: list[Profile], *, window_days: int = WINDOW_DAYS,
+             thresholds: Thresholds = Thresholds()) -> list[Cluster]:
+    """Candidate pairs of one agency's documents, joined into clusters (union-find)."""
+    common = common_citations(pool, thresholds.common_citation_share)
+    parent = {p.document_id: p.document_id for p in pool}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = []
+    ordered = sorted(pool, key=lambda p: (p.day or date.max, p.document_id))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if a.day and b.day and (b.day - a.day).days > window_days:
+                break  # sorted by date: every later document is further away
+            evidence = compare(a, b, common_citations=common, thresholds=thresholds)
+            if evidence:
+                evidence.suggestion = suggestion(evidence, a)
+                pairs.append(evidence)
+                parent[root(b.document_id)] = root(a.document_id)
+    groups: dict[int, Cluster] = {}
+    for evidence in pairs:
+        cluster = groups.setdefault(root(evidence.a), Cluster(documents=[]))
+        cluster.pairs.append(evidence)
+        for d in (evidence.a, evidence.b):
+            if d not in cluster.documents:
+                cluster.documents.append(d)
+    return sorted(groups.values(), key=lambda c: -len(c.documents))
+
+
+def from_document(document) -> Profile:
+    """The profile of a stored, parsed document (a `Document` row); a draft with no date
+    yet is dated by its upload."""
+    day = document.issued_on if document.issued_on and len(document.issued_on) == 10 else None
+    if day is None and document.kind.value == "draft":
+        day = document.created_at.date().isoformat()
+    return profile(document_id=document.id, text=document.text or "", parsed=document.parsed,
+                   reference=document.reference, doc_type=document.doc_type, issued_on=day,
+                   subject=document.subject, kind=document.kind.value)
+
+
+MERGE_KINDS = ("draft", "issued")
+
+
+def for_draft(*, db, document, window_days: int = WINDOW_DAYS) -> list[dict]:
+    """Merge candidates of a draft among its agency's drafts and issued documents
+    (not the earlier versions of the draft itself)."""
+    from services.common.models import DocumentKind
+    from services.common.repositories import documents as documents_repo
+
+    if document.agency_id is None or not document.parsed:
+        return []
+    versions, current = {document.id}, document
+    while current.previous_version_id:
+        versions.add(current.previous_version_id)
+        current = documents_repo.get(db=db, document_id=current.previous_version_id)
+    rows = documents_repo.parsed_of_agency(db=db, agency_id=document.agency_id,
+                                           kinds=tuple(DocumentKind(k) for k in MERGE_KINDS))
+    pool = {row.id: from_document(row) for row in rows if row.id not in versions}
+    found = candidates_for(from_document(document), list(pool.values()), window_days=window_days)
+    return [{**e.to_json(), "document": {"id": e.b, "kind": pool[e.b].kind, "reference": pool[e.b].reference,
+                                         "date": pool[e.b].day, "subject": pool[e.b].subject}} for e in found]
+
+
+def for_agency(*, db, agency, start: date | None, end: date | None, window_days: int = WINDOW_DAYS) -> list[dict]:
+    """The agency's merge clusters among documents dated from `start` to `end`."""
+    from services.common.models import DocumentKind
+    from services.common.repositories import documents as documents_repo
+
+    rows = documents_repo.parsed_of_agency(db=db, agency_id=agency.id,
+                                           kinds=tuple(DocumentKind(k) for k in MERGE_KINDS))
+    profiles = {p.document_id: p for p in map(from_document, rows)
+                if (start is None or (p.day and p.day >= start)) and (end is None or (p.day and p.day <= end))}
+    return [{"agency": agency.code, **c.to_json(profiles)} for c in clusters(list(profiles.values()),
+                                                                             window_days=window_days)]
