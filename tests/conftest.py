@@ -63,3 +63,13 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'draftctl.db'}"
     return request.getfixturevalue("pg_url")
+
+
+def empty_store(factory) -> None:
+    """Delete every row of the schema, children first (tests sharing a session schema start clean)."""
+    from services.common.db import unit_of_work
+    from services.common.models import Base
+
+    with unit_of_work(factory) as db:
+        for table in reversed(Base.metadata.sorted_tables):
+            db.execute(table.delete())

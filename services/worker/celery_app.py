@@ -7,10 +7,12 @@ the recovery sweep once its hard time limit has passed.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from functools import lru_cache
 
 from celery import Celery
+from celery.backends.base import DisabledBackend
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun, worker_ready
 from sqlalchemy.exc import OperationalError
@@ -166,7 +168,13 @@ def start_scan_on_workers(*, settings, factory, since: str | None = None, chunk_
         return plan
     try:
         header = [scan_chunk_task.s(plan.scan_id, files, documents, plan.new_directives) for files, documents in chunks]
-        chord(header)(scan_finish_task.s(plan.scan_id).on_error(scan_abort_task.si(plan.scan_id)))
+        result = chord(header)(scan_finish_task.s(plan.scan_id).on_error(scan_abort_task.si(plan.scan_id)))
+        # Nobody waits on the chord here (the scan record tells). Its result objects would each
+        # unsubscribe from Redis when freed, which at interpreter exit prints a traceback.
+        consumer, disabled = result.backend.result_consumer, DisabledBackend(celery)
+        for node in (result, *result.parent.results):
+            consumer.cancel_for(node.id)
+            node.backend = disabled
     except Exception:  # broker down: nothing was sent, so close the scan rather than hold the lock
         finish_scan(factory=factory, scan_id=plan.scan_id, parts=[], state="failed")
         raise
@@ -194,7 +202,8 @@ def scan_chunk_task(scan_id: int, files: list[str], documents: list[int], new_di
     factory, _, loaded, _ = _context()
     # Lexical only, as a scan in one process: the archive is large and e5 does ~25 sentences/s.
     part = scan_items(settings=get_settings(), factory=factory, files=files, documents=documents,
-                      new_directives=new_directives, loaded=loaded, semantic=None)
+                      new_directives=new_directives, loaded=loaded, semantic=None,
+                      deadline=time.monotonic() + 0.5 * HARD_LIMIT_S)
     with unit_of_work(factory) as db:
         scans_repo.chunk_done(db=db, scan_id=scan_id)
     return part

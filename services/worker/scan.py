@@ -16,6 +16,7 @@ is refused (a lock row in the database, so it holds across machines).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
@@ -115,23 +116,37 @@ def begin_scan(*, settings: Settings, factory: sessionmaker[Session], since: str
     return ScanPlan(scan_id=scan_id, files=files, documents=documents, new_directives=new_directives)
 
 
+class ChunkOverTime(Exception):
+    """A chunk ran past its deadline: it fails as a whole, and the scan is closed as failed."""
+
+
 def scan_items(*, settings: Settings, factory: sessionmaker[Session], files: list[str], documents: list[int],
                new_directives: list[int], semantic=None, loaded: LoadedIndex | None = None,
-               progress: Progress | None = None) -> dict:
-    """Import and check `files`, re-check `documents`; returns the counts of this part."""
+               progress: Progress | None = None, deadline: float | None = None) -> dict:
+    """Import and check `files`, re-check `documents`; returns the counts of this part.
+
+    With a `deadline` (time.monotonic()), no document is started after it: a task stops
+    between documents, well before its soft time limit would interrupt one mid-query."""
     progress = progress or (lambda stage, done, total: None)
+
+    def _in_time() -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise ChunkOverTime("the chunk ran past its time limit; lower DRAFTCTL_SCAN_CHUNK_SIZE")
+
     loaded = loaded or LoadedIndex()
     with factory() as db:
         loaded.refresh(db)
     blobs = BlobStore(settings.blob_dir)
     part = ScanResult(scan_id=0)
     for done, name in enumerate(files, 1):
+        _in_time()
         part.documents_seen += 1
         _guarded(part, {"file": name}, lambda: _import_and_check(settings, factory, blobs, loaded, name, semantic, part))
         progress("import", done, len(files))
     new = set(new_directives)
     allowed = {i for i, doc_id in enumerate(loaded.document_ids) if doc_id in new}
     for done, document_id in enumerate(documents if allowed else [], 1):
+        _in_time()
         _guarded(part, {"document_id": document_id},
                  lambda: _check_stored(factory, blobs, loaded, document_id, allowed, semantic, part))
         progress("recheck", done, len(documents))

@@ -17,7 +17,7 @@ from services.common.models import AgencyLevel, Role
 from services.common.repositories import agencies as agencies_repo
 from services.common.settings import Settings
 from services.gateway.app import create_app
-from tests.conftest import shared
+from tests.conftest import empty_store, shared
 from tests.gateway.test_api import PROBLEM, upload, wait_done
 
 TYPES = [("Công văn", "{n}/UBND-TH"), ("Kế hoạch", "{n}/KH-UBND"), ("Báo cáo", "{n}/BC-UBND"),
@@ -47,6 +47,7 @@ def _year(agency: str, year: int, counted: int, months: range, excluded: int, ty
 def api(pg_url, tmp_path):
     app = create_app(Settings(data_dir=tmp_path / "data", database_url=pg_url, cache_dir=tmp_path / "cache"))
     with TestClient(app) as client:
+        empty_store(app.state.factory)  # the session's schema: start from an empty register
         with unit_of_work(app.state.factory) as db:
             agencies_repo.ensure(db=db, code="UBND-LS-Q", name="UBND tỉnh Lạng Sơn", level=AgencyLevel.provincial_government)
             client.keys = {name: {"Authorization": f"Bearer {keys.create(db=db, role=role, agency_code=agency, name=name)[1]}"}
