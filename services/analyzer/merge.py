@@ -17,12 +17,12 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
+from services.ingest import references
 from services.ingest.normalize import comparison_key
 
 SHINGLE = 5
 WINDOW_DAYS = 90
 _WORD = re.compile(r"\w+")
-_LEGAL_NORMATIVE = re.compile(r"^\d+[a-z]?/\d{4}/")  # 175/2024/nđ-cp: a year segment
 _SUBJECT_LEAD = re.compile(r"^\s*(v/v|về việc|về|v/v:)\s*", re.IGNORECASE)
 _GENERIC_RECIPIENTS = re.compile(r"^(như trên|lưu|vt|lưu vt|lưu: vt)\b", re.IGNORECASE)
 
@@ -49,6 +49,7 @@ class Profile:
     day: date | None
     subject: str
     citations: frozenset[str]
+    parents: frozenset[str]  # the citations that can be a parent: not laws or decrees (no year segment)
     recipients: frozenset[str]
     shingles: frozenset[int]
     kind: str = "issued"
@@ -98,15 +99,19 @@ def profile(*, document_id: int, text: str, parsed: dict | None, reference: str 
     end = blocks["footer"][0] if blocks.get("footer") else len(text)
     body = text[start:end] + (" " + text[blocks["footer"][1]:] if blocks.get("footer") else "")
     own = comparison_key(reference or metadata.get("reference") or "").lower()
-    citations = frozenset(c for c in (comparison_key(c["reference"]).lower() for c in parsed.get("citations", []))
-                          if c and c != own)
+    cited = {comparison_key(c["reference"]).lower(): c["reference"] for c in parsed.get("citations", [])}
+    cited = {key: raw for key, raw in cited.items() if key and key != own}
+    # 175/2024/NĐ-CP has a year segment: a law or decree, a legal basis rather than a parent.
+    parents = frozenset(key for key, raw in cited.items()
+                        if not (ref := references.first_reference(raw)) or not ref.year)
     recipients = frozenset(r for r in (comparison_key(x).lower().strip(" ;.,:-–") for x in
                                        (metadata.get("recipients") or []) + (metadata.get("distribution") or []))
                            if r and not _GENERIC_RECIPIENTS.match(r))
     subject = _SUBJECT_LEAD.sub("", comparison_key(subject or metadata.get("subject") or "").lower())
     return Profile(document_id=document_id, reference=reference or metadata.get("reference"),
                    doc_type=doc_type or metadata.get("doc_type"), day=_day(issued_on or metadata.get("date")),
-                   subject=subject, citations=citations, recipients=recipients, shingles=_shingles(body), kind=kind)
+                   subject=subject, citations=frozenset(cited), parents=parents, recipients=recipients,
+                   shingles=_shingles(body), kind=kind)
 
 
 def _containment(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
@@ -122,7 +127,7 @@ def compare(a: Profile, b: Profile, *, common_citations: frozenset[str] = frozen
     ab, ba = _containment(a.shingles, b.shingles)
     shared = sorted((a.citations & b.citations) - common_citations)
     # A parent is a directive the two implement; laws and decrees both cite are legal bases.
-    parents = [c for c in shared if not _LEGAL_NORMATIVE.match(c)]
+    parents = (a.parents & b.parents) - common_citations
     subject = fuzz.token_sort_ratio(a.subject, b.subject) / 100 if a.subject and b.subject else 0.0
     gap = abs((a.day - b.day).days) if a.day and b.day else None
     evidence = Evidence(a=a.document_id, b=b.document_id, relation="merge", shared_citations=shared,

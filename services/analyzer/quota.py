@@ -6,28 +6,24 @@ Pure arithmetic over register entries; the gateway and the periodic report feed 
 from __future__ import annotations
 
 import calendar
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from services.ingest import references
+
 CUT = 15  # per cent a year
-# Văn bản hành chính (Nghị định 30/2020, Phụ lục III) and the Party's own types (Quy định 66-QĐ/TW).
-ADMINISTRATIVE_TYPES = frozenset(unicodedata.normalize("NFC", t).lower() for t in (
-    "Nghị quyết", "Quyết định", "Chỉ thị", "Quy chế", "Quy định", "Thông cáo", "Thông báo", "Hướng dẫn",
-    "Chương trình", "Kế hoạch", "Phương án", "Đề án", "Dự án", "Báo cáo", "Biên bản", "Tờ trình", "Hợp đồng",
-    "Công văn", "Công điện", "Bản ghi nhớ", "Bản thỏa thuận", "Giấy ủy quyền", "Giấy mời", "Giấy giới thiệu",
-    "Giấy nghỉ phép", "Phiếu gửi", "Phiếu chuyển", "Phiếu báo", "Thư công",
-    "Kết luận", "Thông tri", "Lời kêu gọi",
-))
-COPY_SYMBOLS = frozenset({"sy", "trs", "sl"})  # bản sao y, trích sao, sao lục
-_LEGAL_NORMATIVE = re.compile(r"^\s*\d+[A-Za-z]?/\d{4}/")  # 16/2026/QĐ-UBND: a year segment
+# Văn bản hành chính (Nghị định 30/2020, Phụ lục III) and the Party's own types; a Party
+# "Lời kêu gọi" counts too, though it is never cited as a type.
+ADMINISTRATIVE_TYPES = frozenset(unicodedata.normalize("NFC", t).lower()
+                                 for t in references.ADMINISTRATIVE_TYPES + references.PARTY_TYPES + ("Lời kêu gọi",))
+COPY_CODES = frozenset({"SY", "TrS", "SL"})  # bản sao y, trích sao, sao lục
 
 
 @dataclass(frozen=True)
 class CountingRules:
     types: frozenset[str] = ADMINISTRATIVE_TYPES
-    copy_symbols: frozenset[str] = COPY_SYMBOLS
+    copy_codes: frozenset[str] = COPY_CODES
     cut_percent: int = CUT
 
 
@@ -43,10 +39,10 @@ def exclusion(entry: Entry, rules: CountingRules = CountingRules()) -> str | Non
     """Why `entry` is not counted, or None when it counts."""
     if entry.withdrawn:
         return "withdrawn"
-    if _LEGAL_NORMATIVE.match(entry.reference or ""):
+    reference = references.first_reference(entry.reference)
+    if reference and reference.year:  # 16/2026/QĐ-UBND: a year segment
         return "legal_normative"
-    symbol = (entry.reference or "").split("/", 1)[1] if "/" in (entry.reference or "") else ""
-    if symbol.split("-", 1)[0].strip().lower() in rules.copy_symbols:
+    if reference and reference.type_code in rules.copy_codes:
         return "copy"
     kind = unicodedata.normalize("NFC", entry.doc_type or "").strip().lower()
     if kind.startswith("bản sao") or kind.startswith("bản trích sao"):

@@ -19,20 +19,20 @@ REF = re.compile(
 )
 
 # Names of document types: Nghị định 30/2020 (29 administrative types), legal-normative
-# types, and Party types (Quy định 399-QĐ/TW). Longest first so "Thông tư liên tịch" wins.
-TYPE_NAMES = sorted(
-    [
-        "Nghị quyết", "Quyết định", "Chỉ thị", "Quy chế", "Quy định", "Thông cáo", "Thông báo",
-        "Hướng dẫn", "Chương trình", "Kế hoạch", "Phương án", "Đề án", "Dự án", "Báo cáo", "Biên bản",
-        "Tờ trình", "Hợp đồng", "Công văn", "Công điện", "Bản ghi nhớ", "Bản thỏa thuận", "Giấy ủy quyền",
-        "Giấy mời", "Giấy giới thiệu", "Giấy nghỉ phép", "Phiếu gửi", "Phiếu chuyển", "Phiếu báo", "Thư công",
-        "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch",
-        "Nghị quyết liên tịch", "Văn bản hợp nhất", "Kết luận", "Thông tri", "Chương trình hành động",
-        "Quy chuẩn", "Điều lệ",
-    ],
-    key=len,
-    reverse=True,
+# types, and Party types (Quy định 399-QĐ/TW).
+ADMINISTRATIVE_TYPES = (
+    "Nghị quyết", "Quyết định", "Chỉ thị", "Quy chế", "Quy định", "Thông cáo", "Thông báo",
+    "Hướng dẫn", "Chương trình", "Kế hoạch", "Phương án", "Đề án", "Dự án", "Báo cáo", "Biên bản",
+    "Tờ trình", "Hợp đồng", "Công văn", "Công điện", "Bản ghi nhớ", "Bản thỏa thuận", "Giấy ủy quyền",
+    "Giấy mời", "Giấy giới thiệu", "Giấy nghỉ phép", "Phiếu gửi", "Phiếu chuyển", "Phiếu báo", "Thư công",
 )
+NORMATIVE_TYPES = (
+    "Hiến pháp", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch",
+    "Nghị quyết liên tịch", "Văn bản hợp nhất", "Quy chuẩn", "Điều lệ",
+)
+PARTY_TYPES = ("Kết luận", "Thông tri", "Chương trình hành động")
+# Longest first so "Thông tư liên tịch" wins.
+TYPE_NAMES = sorted(ADMINISTRATIVE_TYPES + NORMATIVE_TYPES + PARTY_TYPES, key=len, reverse=True)
 
 # Type codes in the symbol (first segment for state documents, before "/" for Party ones).
 TYPE_CODES = {
@@ -84,6 +84,12 @@ class Reference:
 def parse_ref(match: re.Match) -> Reference:
     symbol = re.sub(r"\s", "", match.group("sym"))
     return Reference(number=match.group("num"), year=match.group("year"), symbol=symbol, sep=match.group("sep"))
+
+
+def first_reference(text: str) -> Reference | None:
+    """The first số ký hiệu in `text` (a reference field, a citation), or None."""
+    match = REF.search(text or "")
+    return parse_ref(match) if match else None
 
 
 def canonical_type(name: str) -> str:
