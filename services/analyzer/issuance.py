@@ -42,6 +42,14 @@ def agency_quota(*, db: Session, agency: Agency, year: int, as_of: date,
                       rules=rules)
 
 
+def issue_effect(*, db: Session, agency: Agency) -> dict:
+    """What issuing one more document would do to the agency's quota this year."""
+    quota = agency_quota(db=db, agency=agency, year=today().year, as_of=today())
+    after = quota.issued + 1
+    return {"agency": agency.code, "year": quota.year, "issued": quota.issued, "target_max": quota.target_max,
+            "issued_after": after, "over_target_after": None if quota.target_max is None else after > quota.target_max}
+
+
 def province_quota(*, db: Session, year: int, as_of: date) -> dict:
     """Every agency's quota and the province total (agencies without a baseline are listed
     but left out of the total target)."""

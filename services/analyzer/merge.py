@@ -248,34 +248,35 @@ def from_document(document) -> Profile:
 MERGE_KINDS = ("draft", "issued")
 
 
-def for_draft(*, db, document, window_days: int = WINDOW_DAYS) -> list[dict]:
-    """Merge candidates of a draft among its agency's drafts and issued documents
-    (not the earlier versions of the draft itself)."""
+def agency_pool(*, db, agency_id: int) -> dict[int, Profile]:
+    """The profiles of an agency's parsed drafts and issued documents, by document id."""
     from services.common.models import DocumentKind
+    from services.common.repositories import documents as documents_repo
+
+    rows = documents_repo.parsed_of_agency(db=db, agency_id=agency_id,
+                                           kinds=tuple(DocumentKind(k) for k in MERGE_KINDS))
+    return {row.id: from_document(row) for row in rows}
+
+
+def for_draft(*, db, document, pool: dict[int, Profile] | None = None, window_days: int = WINDOW_DAYS) -> list[dict]:
+    """Merge candidates of a draft among its agency's drafts and issued documents (not the
+    draft's own earlier versions). `pool` is the agency's, when the caller has it already."""
     from services.common.repositories import documents as documents_repo
 
     if document.agency_id is None or not document.parsed:
         return []
-    versions, current = {document.id}, document
-    while current.previous_version_id:
-        versions.add(current.previous_version_id)
-        current = documents_repo.get(db=db, document_id=current.previous_version_id)
-    rows = documents_repo.parsed_of_agency(db=db, agency_id=document.agency_id,
-                                           kinds=tuple(DocumentKind(k) for k in MERGE_KINDS))
-    pool = {row.id: from_document(row) for row in rows if row.id not in versions}
-    found = candidates_for(from_document(document), list(pool.values()), window_days=window_days)
-    return [{**e.to_json(), "document": {"id": e.b, "kind": pool[e.b].kind, "reference": pool[e.b].reference,
-                                         "date": pool[e.b].day, "subject": pool[e.b].subject}} for e in found]
+    pool = agency_pool(db=db, agency_id=document.agency_id) if pool is None else pool
+    versions = set(documents_repo.version_ids(db=db, document=document))
+    others = {k: p for k, p in pool.items() if k not in versions}
+    target = pool.get(document.id) or from_document(document)
+    found = candidates_for(target, list(others.values()), window_days=window_days)
+    return [{**e.to_json(), "document": {"id": e.b, "kind": others[e.b].kind, "reference": others[e.b].reference,
+                                         "date": others[e.b].day, "subject": others[e.b].subject}} for e in found]
 
 
 def for_agency(*, db, agency, start: date | None, end: date | None, window_days: int = WINDOW_DAYS) -> list[dict]:
     """The agency's merge clusters among documents dated from `start` to `end`."""
-    from services.common.models import DocumentKind
-    from services.common.repositories import documents as documents_repo
-
-    rows = documents_repo.parsed_of_agency(db=db, agency_id=agency.id,
-                                           kinds=tuple(DocumentKind(k) for k in MERGE_KINDS))
-    profiles = {p.document_id: p for p in map(from_document, rows)
+    profiles = {i: p for i, p in agency_pool(db=db, agency_id=agency.id).items()
                 if (start is None or (p.day and p.day >= start)) and (end is None or (p.day and p.day <= end))}
     return [{"agency": agency.code, **c.to_json(profiles)} for c in clusters(list(profiles.values()),
                                                                              window_days=window_days)]

@@ -47,3 +47,15 @@ def require_role(*roles: Role):
         return key
 
     return Annotated[ApiKey, Depends(check)]
+
+
+def agency_in_view(db: Session, key: ApiKey, code: str):
+    """The agency `code`, if the key may see it: a drafter sees only its own (another agency
+    is a 404, as if it did not exist)."""
+    from services.common.errors import NotFound
+    from services.common.repositories import agencies as agencies_repo
+
+    found = agencies_repo.get_by_code(db=db, code=code)
+    if found is None or (key.role == Role.drafter and found.id != key.agency_id):
+        raise NotFound(f"no agency {code!r}")
+    return found

@@ -7,9 +7,9 @@ the whole import. Agencies the store does not know are created and listed in the
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
-from datetime import date  # noqa: F401 (the annotation of ArchiveLine.date, resolved by pydantic)
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ class ArchiveLine(BaseModel):
     agency: str = Field(min_length=1, max_length=64)
     reference: str = Field(min_length=1, max_length=160)
     doc_type: str = Field(min_length=1, max_length=120)
-    date: date
+    date: dt.date
     subject: str | None = None
     file: str | None = None
     withdrawn: bool = False

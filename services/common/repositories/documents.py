@@ -70,3 +70,13 @@ def parsed_of_agency(*, db: Session, agency_id: int, kinds: tuple[DocumentKind, 
     return list(db.scalars(select(Document).where(Document.agency_id == agency_id, Document.kind.in_(kinds),
                                                   Document.status == DocumentStatus.parsed)
                            .order_by(Document.id)))
+
+
+def version_ids(*, db: Session, document: Document) -> list[int]:
+    """The ids of a draft's versions, oldest first, ending with `document` (each revision
+    names the returned draft it revises)."""
+    ids, current = [document.id], document
+    while current.previous_version_id:
+        ids.append(current.previous_version_id)
+        current = db.get(Document, current.previous_version_id)
+    return ids[::-1]

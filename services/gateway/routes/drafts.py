@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from services.analyzer import merge
-from services.analyzer.issuance import agency_quota, today
+from services.analyzer.issuance import issue_effect
 
 from services.common.errors import Conflict, DraftctlError, NotFound, TooLarge
 from services.common.models import Document, DocumentKind, Role
@@ -170,7 +170,7 @@ def get_report(draft_id: int, db: DbSession, key: Reader, response: Response):
     body = report.body
     return ReportOut(draft_id=document.id, copied_ratio=report.copied_ratio, verdict=report.verdict,
                      directives_checked=report.directives_checked, passages=body["passages"],
-                     sources=body["sources"], created_at=report.created_at, quota=_quota_effect(db, document),
+                     sources=body["sources"], created_at=report.created_at, quota=issue_effect(db=db, agency=document.agency) if document.agency else None,
                      merge_candidates=merge.for_draft(db=db, document=document))
 
 
@@ -180,16 +180,6 @@ def _review(db, document: Document) -> dict:
             "previous_version_id": document.previous_version_id,
             "decision": None if decision is None else {"decision": decision.action, "reasons": decision.reasons,
                                                        "comment": decision.comment, "at": decision.at}}
-
-
-def _quota_effect(db, document: Document) -> dict | None:
-    """What issuing this draft would do to its agency's quota this year."""
-    if document.agency is None:
-        return None
-    quota = agency_quota(db=db, agency=document.agency, year=today().year, as_of=today())
-    after = quota.issued + 1
-    return {"agency": document.agency.code, "year": quota.year, "issued": quota.issued, "target_max": quota.target_max,
-            "issued_after": after, "over_target_after": None if quota.target_max is None else after > quota.target_max}
 
 
 class IssueIn(BaseModel):

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.analyzer.merge import WINDOW_DAYS, for_agency
-from services.common.errors import DraftctlError, NotFound
+from services.common.errors import DraftctlError
 from services.common.models import Role
 from services.common.repositories import agencies as agencies_repo
-from services.gateway.deps import DbSession, require_role
+from services.gateway.deps import DbSession, agency_in_view, require_role
 
 router = APIRouter(prefix="/api/v1", tags=["merge candidates"])
 Reader = require_role(Role.drafter, Role.reviewer, Role.admin)
@@ -32,9 +32,6 @@ def merge_candidates(
                                 title="Forbidden")
         agencies = agencies_repo.list_all(db=db)
     else:
-        found = agencies_repo.get_by_code(db=db, code=agency)
-        if found is None or (key.role == Role.drafter and found.id != key.agency_id):
-            raise NotFound(f"no agency {agency!r}")
-        agencies = [found]
+        agencies = [agency_in_view(db, key, agency)]
     clusters = [c for a in agencies for c in for_agency(db=db, agency=a, start=from_, end=to, window_days=window_days)]
     return {"from": from_, "to": to, "window_days": window_days, "clusters": clusters}

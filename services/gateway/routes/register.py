@@ -14,7 +14,7 @@ from services.common.errors import DraftctlError, NotFound, TooLarge
 from services.common.models import Role
 from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import issuances as issuances_repo
-from services.gateway.deps import DbSession, require_role
+from services.gateway.deps import DbSession, agency_in_view, require_role
 from services.ingest.archive import import_lines, read_lines
 
 router = APIRouter(prefix="/api/v1", tags=["register and quota"])
@@ -92,9 +92,7 @@ def get_quota(
         if key.role == Role.drafter:
             raise DraftctlError("a drafter sees its own agency's quota: give agency", status=403, title="Forbidden")
         return province_quota(db=db, year=year, as_of=as_of)
-    found = agencies_repo.get_by_code(db=db, code=agency)
-    if found is None or (key.role == Role.drafter and found.id != key.agency_id):
-        raise NotFound(f"no agency {agency!r}")
+    found = agency_in_view(db, key, agency)
     return {"agency": found.code, "name": found.name, **agency_quota(db=db, agency=found, year=year, as_of=as_of).to_json()}
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from services.analyzer import merge
-from services.analyzer.issuance import agency_quota, today
+from services.analyzer.issuance import issue_effect
 from services.common.errors import Conflict, NotFound
 from services.common.models import Document, DocumentKind, DocumentStatus, Role, utcnow
 from services.common.repositories import agencies as agencies_repo
@@ -70,14 +70,18 @@ def submit(draft_id: int, db: DbSession, key: Uploader) -> dict:
             "previous_version_id": document.previous_version_id}
 
 
-def _severity(db, document: Document) -> dict:
+def _severity(db, document: Document, effects: dict, pools: dict) -> dict:
+    """The draft's findings and its place in the queue; `effects` and `pools` hold, by agency,
+    what the queue has computed already (one quota and one merge pool per agency)."""
     report = reports_repo.for_document(db=db, document_id=document.id)
     copied = report.copied_ratio if report else None
-    over = None
+    over, mergeable = None, []
     if document.agency is not None:
-        quota = agency_quota(db=db, agency=document.agency, year=today().year, as_of=today())
-        over = None if quota.target_max is None else quota.issued + 1 > quota.target_max
-    mergeable = merge.for_draft(db=db, document=document)
+        if document.agency_id not in effects:
+            effects[document.agency_id] = issue_effect(db=db, agency=document.agency)
+            pools[document.agency_id] = merge.agency_pool(db=db, agency_id=document.agency_id)
+        over = effects[document.agency_id]["over_target_after"]
+        mergeable = merge.for_draft(db=db, document=document, pool=pools[document.agency_id])
     # Copying is the first ground for return; merge candidates and an agency over its quota come next.
     score = round((copied or 0) * 100 + 10 * min(3, len(mergeable)) + (25 if over else 0), 2)
     return {"score": score, "copied_ratio": copied, "verdict": report.verdict if report else None,
@@ -99,9 +103,9 @@ def queue(
         if found is None:
             raise NotFound(f"no agency {agency!r}")
         query = query.where(Document.agency_id == found.id)
-    items = []
+    items, effects, pools = [], {}, {}
     for document in db.scalars(query):
-        findings = _severity(db, document)
+        findings = _severity(db, document, effects, pools)
         items.append({"draft_id": document.id, "agency": document.agency.code if document.agency else None,
                       "filename": document.filename, "subject": document.subject, "doc_type": document.doc_type,
                       "submitted_at": document.submitted_at, "previous_version_id": document.previous_version_id,
@@ -129,12 +133,8 @@ def decide(draft_id: int, body: DecisionIn, db: DbSession, key: Decider) -> dict
 def audit(draft_id: int, db: DbSession, key: AuditReader) -> dict:
     """The draft's history, with the versions it revises: admins and the drafter's agency."""
     document = _visible(documents_repo.get(db=db, document_id=draft_id), key)
-    versions, current = [], document
-    while current is not None:
-        versions.append(current.id)
-        current = documents_repo.get(db=db, document_id=current.previous_version_id) \
-            if current.previous_version_id else None
+    versions = documents_repo.version_ids(db=db, document=document)
     events = audit_repo.for_documents(db=db, document_ids=versions)
-    return {"draft_id": document.id, "versions": versions[::-1],
+    return {"draft_id": document.id, "versions": versions,
             "events": [{"draft_id": e.document_id, "action": e.action, "actor": e.actor, "role": e.actor_role,
                         "at": e.at, "reasons": e.reasons, "comment": e.comment} for e in events]}
