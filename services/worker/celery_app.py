@@ -220,9 +220,9 @@ def scan_finish_task(parts: list[dict], scan_id: int) -> dict:
 @celery.task(name="draftctl.scan_abort")
 def scan_abort_task(scan_id: int, *_failure) -> None:
     """A chunk task failed outright (time limit, lost worker): close the scan as failed."""
-    from services.worker.scan import finish_scan
+    from services.worker.scan import ScanResult, finish_scan
 
     log.error("scan %s: a chunk failed; the scan is closed as failed", scan_id)
-    failure = {"documents_seen": 0, "documents_imported": 0, "new_findings": 0,
-               "errors": [{"chunk": True, "error": "a chunk task failed (time limit or lost worker); see the worker log"}]}
-    finish_scan(factory=_context()[0], scan_id=scan_id, parts=[failure], state="failed")
+    failure = ScanResult(scan_id=scan_id, errors=[
+        {"chunk": True, "error": "a chunk task failed (time limit or lost worker); see the worker log"}])
+    finish_scan(factory=_context()[0], scan_id=scan_id, parts=[failure.part()], state="failed")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -69,6 +69,11 @@ class ScanResult:
     new_findings: int = 0
     errors: list[dict] = field(default_factory=list)
     failed: bool = False
+
+    def part(self) -> dict:
+        """The counts of a slice of the scan, as a chunk task returns them."""
+        return {"documents_seen": self.documents_seen, "documents_imported": self.documents_imported,
+                "new_findings": self.new_findings, "errors": self.errors}
 
     def add(self, part: dict) -> None:
         self.documents_seen += part["documents_seen"]
@@ -150,9 +155,7 @@ def scan_items(*, settings: Settings, factory: sessionmaker[Session], files: lis
         _guarded(part, {"document_id": document_id},
                  lambda: _check_stored(factory, blobs, loaded, document_id, allowed, semantic, part))
         progress("recheck", done, len(documents))
-    out = asdict(part)
-    del out["scan_id"], out["directives_new"], out["failed"]
-    return out
+    return part.part()
 
 
 def finish_scan(*, factory: sessionmaker[Session], scan_id: int, parts: list[dict], state: str) -> ScanResult:
