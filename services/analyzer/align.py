@@ -53,6 +53,7 @@ class _Cluster:
     s_cov: set
     n: int
     evidence: float = 0.0
+    last_q: int = -1
 
 
 def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
@@ -63,8 +64,8 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
     for qp, sp, df in seeds[order].tolist():  # df: background documents sharing the shingle
         best, best_dist = None, None
         for c in open_:
-            if qp - c.d_max > params.gap_draft:
-                continue
+            if qp - c.d_max > params.gap_draft or c.last_q == qp:
+                continue  # too far, or this draft position is already placed in c (a repeat)
             if sp < c.s_min - params.gap_source or sp > c.s_max + params.gap_source:
                 continue
             dist = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
@@ -80,6 +81,7 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
         best.d_cov.update(range(qp, qp + SHINGLE))
         best.s_cov.update(range(sp, sp + SHINGLE))
         best.n += 1
+        best.last_q = qp
         best.evidence += 1.0 / (1.0 + df)
         open_ = [c for c in open_ if qp - c.d_max <= params.gap_draft]
     return _merge(clusters, params)
@@ -97,7 +99,11 @@ def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:
                 near_d = c.d_min - (p.d_max + SHINGLE) <= params.gap_draft
                 near_s = (c.s_min - (p.s_max + SHINGLE) <= params.gap_source) and (
                     p.s_min - (c.s_max + SHINGLE) <= params.gap_source)
-                if near_d and near_s:
+                # Two clusters over the same draft text are two occurrences in the directive,
+                # not one passage.
+                shared_d = min(p.d_max, c.d_max) - max(p.d_min, c.d_min) + SHINGLE
+                repeat = shared_d > 0.5 * (min(p.d_max - p.d_min, c.d_max - c.d_min) + SHINGLE)
+                if near_d and near_s and not repeat:
                     p.d_min, p.d_max = min(p.d_min, c.d_min), max(p.d_max, c.d_max)
                     p.s_min, p.s_max = min(p.s_min, c.s_min), max(p.s_max, c.s_max)
                     p.d_cov |= c.d_cov
@@ -139,25 +145,65 @@ def classify(lexical: float, semantic: float | None = None) -> str:
 
 def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
     """Where one draft position matches several places in the source (text repeated in the
-    directive), keep the match nearest the diagonal its unambiguous neighbours follow."""
+    directive), keep the match nearest the diagonal its unambiguous neighbours follow.
+
+    Where no unambiguous neighbour is near (the whole passage occurs more than once in the
+    directive), every match is kept: clustering then yields one candidate per occurrence
+    and `_best_per_span` picks one.
+    """
     if len(seeds) == 0:
         return seeds
     qp = seeds[:, 0]
     positions, counts = np.unique(qp, return_counts=True)
     if counts.max() == 1:
         return seeds
-    unique_q = set(positions[counts == 1].tolist())
-    anchors = seeds[np.isin(qp, list(unique_q))] if unique_q else seeds
+    anchors = seeds[np.isin(qp, positions[counts == 1])]
     keep = []
     for q in positions.tolist():
         rows = seeds[qp == q]
-        if len(rows) == 1:
-            keep.append(rows[0])
-            continue
         near = anchors[np.abs(anchors[:, 0] - q) <= window]
-        offset = np.median((near if len(near) else anchors)[:, 1] - (near if len(near) else anchors)[:, 0])
+        if len(rows) == 1 or len(near) == 0:
+            keep.extend(rows)
+            continue
+        offset = np.median(near[:, 1] - near[:, 0])
         keep.append(rows[np.argmin(np.abs((rows[:, 1] - rows[:, 0]) - offset))])
     return np.asarray(keep)
+
+
+def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarray,
+                 params: AlignParams) -> Passage:
+    """The occurrence of a passage's text in the directive that matches it best.
+
+    Disambiguation follows the neighbours' diagonal, which is wrong when the whole passage
+    occurs more than once in the directive (or a neighbour belongs to another copy): here
+    every seed of the passage's draft span is clustered again without it, and the
+    occurrence matching the most distinct draft positions wins; then the one closest in
+    length to the draft's text; then the first.
+    """
+    inside = seeds[(seeds[:, 0] >= p.d_start) & (seeds[:, 0] < p.d_end)]
+    if len(inside) == len(np.unique(inside[:, 0])):
+        return p  # nothing in this span is ambiguous
+
+    def support(q: Passage) -> int:
+        rows = inside[(inside[:, 1] >= q.s_start) & (inside[:, 1] < q.s_end)]
+        return len(np.unique(rows[:, 0]))
+
+    def key(q: Passage) -> tuple:
+        # equal support: the occurrence as long as the draft's text, then the first
+        return support(q), -abs((q.s_end - q.s_start) - (q.d_end - q.d_start)), -q.s_start
+
+    best, best_key = p, key(p)
+    for c in cluster(inside, params):
+        q = Passage(p.source_no, c.d_min, c.d_max + SHINGLE, c.s_min, c.s_max + SHINGLE, c.n)
+        if min(q.d_end, p.d_end) - max(q.d_start, p.d_start) < 0.5 * (p.d_end - p.d_start):
+            continue
+        _extend(draft, source, q)
+        q.lexical = lexical_similarity(draft, source, q)
+        if key(q) > best_key:
+            best, best_key = q, key(q)
+    if best is not p:
+        best.kind = classify(best.lexical)
+    return best
 
 
 def passages_for_source(
@@ -172,15 +218,16 @@ def passages_for_source(
         d_len, s_len = p.d_end - p.d_start, p.s_end - p.s_start
         if d_len < params.min_words:
             continue
-        if draft.ends[p.d_end - 1] - draft.starts[p.d_start] < params.min_chars:
-            continue
+        if (draft.ends[p.d_end - 1] - draft.starts[p.d_start] < params.min_chars
+                or source.ends[p.s_end - 1] - source.starts[p.s_start] < params.min_chars or s_len < params.min_words):
+            continue  # too short on either side: a shared name or phrase, not a passage
         if len(c.d_cov) / d_len < params.min_density or len(c.s_cov) / max(1, s_len) < params.min_density:
             continue
         p.lexical = lexical_similarity(draft, source, p)
         if p.lexical < params.min_lexical:
             continue
         p.kind = classify(p.lexical)
-        out.append(p)
+        out.append(_occurrences(draft, source, p, seeds, params))
     return out
 
 
@@ -204,14 +251,19 @@ def resolve_overlaps(passages: list[Passage]) -> list[Passage]:
 def merge_adjacent(passages: list[Passage], draft: TokenSeq, sources: dict[int, TokenSeq],
                    params: AlignParams) -> list[Passage]:
     """One detection per copied passage: join neighbouring passages from the same directive
-    (an edit in the middle can leave a gap wider than clustering bridges)."""
+    (an edit in the middle can leave a gap wider than clustering bridges).
+
+    The draft gap counts only tokens that could have matched: a citation quoted inside the
+    copied text is excluded from seeding, and must not split the passage around it. Passages
+    that touch in the draft are joined even when the directive has them further apart: a
+    paraphrase reorders sentences and drops some.
+    """
     out: list[Passage] = []
     for p in sorted(passages, key=lambda q: q.d_start):
         prev = next((q for q in reversed(out) if q.source_no == p.source_no), None)
-        if (prev is not None and p.d_start - prev.d_end <= 2 * params.gap_draft
-                and p.s_start - prev.s_end <= 2 * params.gap_source and prev.s_start - p.s_end <= 2 * params.gap_source
-                and not any(q is not prev and q.source_no != p.source_no and q.d_start >= prev.d_end and q.d_end <= p.d_start
-                            for q in out)):
+        if prev is not None and _continues(prev, p, draft, params) and not any(
+                q is not prev and q.source_no != p.source_no and q.d_start >= prev.d_end and q.d_end <= p.d_start
+                for q in out):
             prev.d_start, prev.d_end = min(prev.d_start, p.d_start), max(prev.d_end, p.d_end)
             prev.s_start, prev.s_end = min(prev.s_start, p.s_start), max(prev.s_end, p.s_end)
             prev.seeds += p.seeds
@@ -221,3 +273,13 @@ def merge_adjacent(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
             continue
         out.append(p)
     return out
+
+
+def _continues(prev: Passage, p: Passage, draft: TokenSeq, params: AlignParams) -> bool:
+    """Whether passage p (later in the draft) continues prev, from the same directive."""
+    d_gap = int((~draft.excluded[prev.d_end:p.d_start]).sum()) if p.d_start > prev.d_end else 0
+    s_gap = max(p.s_start - prev.s_end, prev.s_start - p.s_end)
+    if d_gap <= 2 * params.gap_draft and s_gap <= 2 * params.gap_source:
+        return True
+    longest = max(prev.s_end - prev.s_start, p.s_end - p.s_start)
+    return d_gap <= params.gap_draft // 4 and s_gap <= 3 * longest

@@ -58,6 +58,7 @@ def detect(
         passages = semantic.extend(parsed=parsed, tokens=tokens, index=index, passages=passages,
                                    candidates=candidates, allowed=allowed)
     sources = {p.source_no: index.documents[p.source_no].tokens for p in passages}
-    passages = align.merge_adjacent(passages, tokens, sources, params.align)
+    # Merging can grow a passage over one that another directive explains less well.
+    passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align))
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
                  thresholds=params.thresholds)

@@ -45,8 +45,12 @@ def citation_clauses(parsed: ParsedDocument) -> list[tuple[int, int]]:
     return out
 
 
+_PREAMBLE_REACH = 800  # characters after the header where the first legal basis may start
+
+
 def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:
-    """The legal bases that open the body: consecutive "Căn cứ …" lines right after the header."""
+    """The legal bases that open the body: consecutive "Căn cứ …" items right after the
+    header, each running over its wrapped lines to the ";" or "." that ends it."""
     norm = parsed.norm
     text = norm.text
     body_start = 0
@@ -54,14 +58,23 @@ def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:
         # the first normalised position at or after the header's raw end
         body_start = next((i for i, s in enumerate(norm.starts) if s >= parsed.header.end), len(text))
     spans = []
-    seen_basis = False
+    item_start = None  # normalised start of the legal basis being read
     for m in re.finditer(r"[^\n]+", text[body_start:]):
         line = m.group()
+        start, end = body_start + m.start(), body_start + m.end()
         if _PREAMBLE_LINE.match(line):
-            spans.append(norm.to_raw(body_start + m.start(), body_start + m.end()))
-            seen_basis = True
-        elif seen_basis or len(line.split()) > 6:
-            break  # the body proper has begun
+            item_start = start
+        elif item_start is None:
+            # Title and subject lines may sit between the header and the first basis; a long
+            # line, or anything after the last basis, is the body proper.
+            if spans or len(line.split()) > 15 or start - body_start > _PREAMBLE_REACH:
+                break
+            continue
+        if line.rstrip().endswith((";", ".", ":")):
+            spans.append(norm.to_raw(item_start, end))
+            item_start = None
+    if item_start is not None:
+        spans.append(norm.to_raw(item_start, len(text)))
     return spans
 
 

@@ -198,9 +198,18 @@ class SemanticLayer:
     def _group(self, aligned, draft_sents, source_sents, existing) -> list[Passage]:
         p = self.params
         best: dict[int, tuple] = {}
+        # The same sentence can occur more than once in a directive (equal cosines): take the
+        # occurrence nearest a passage already found from that directive, then the first.
+        def rank(d_idx, src, s_idx, cosine):
+            s_tok = source_sents[src][s_idx][0]
+            d_tok = draft_sents[d_idx][0]
+            near = [abs(s_tok - (q.s_start + (d_tok - q.d_start))) for q in existing if q.source_no == src]
+            return (round(cosine, 3), -min(near, default=0), -s_idx)
+
         for d_idx, src, s_idx, cosine, lexical in aligned:
-            if d_idx not in best or cosine > best[d_idx][2]:
-                best[d_idx] = (src, s_idx, cosine, lexical)
+            key = rank(d_idx, src, s_idx, cosine)
+            if d_idx not in best or key > best[d_idx][4]:
+                best[d_idx] = (src, s_idx, cosine, lexical, key)
         out: list[Passage] = []
         group: list[tuple] = []
 
@@ -221,7 +230,7 @@ class SemanticLayer:
             group.clear()
 
         for d_idx in sorted(best):
-            src, s_idx, cosine, lexical = best[d_idx]
+            src, s_idx, cosine, lexical, _ = best[d_idx]
             if group:
                 last = group[-1]
                 if src != last[1] or d_idx - last[0] > 1 or abs(s_idx - last[2]) > p.max_source_gap:

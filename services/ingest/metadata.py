@@ -370,6 +370,28 @@ def _footer(text: str, start_floor: int) -> tuple[Metadata, tuple[int, int] | No
     return md, (begin, max(end, begin))
 
 
+_ITEM_LINE = re.compile(r"[ \t]*[-+•][^\n]*")
+
+
+def _footer_elements(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """The standard parts of the footer block: "Nơi nhận:", the signature column, the
+    "Lưu" line; not the recipient items, where pasted text would otherwise hide (the
+    directive's own recipient list is never indexed, so items can only match its body)."""
+    begin, end = span
+    out, cursor = [], begin
+    for m in _ITEM_LINE.finditer(text, begin, end):
+        if m.start() > 0 and text[m.start() - 1] != "\n":
+            continue  # a dash inside a line, not an item
+        if re.match(r"[\s\-+•]*Lưu\b", m.group()):
+            continue
+        if m.start() > cursor:
+            out.append((cursor, m.start()))
+        cursor = m.end()
+    if end > cursor:
+        out.append((cursor, end))
+    return out
+
+
 def extract(text: str) -> Extracted:
     """Metadata and header/footer spans of a normalised text."""
     md = Metadata()
@@ -390,7 +412,7 @@ def extract(text: str) -> Extracted:
     foot_md, footer_span = _footer(text, floor)
     md.distribution = foot_md.distribution
     md.authority, md.signer, md.signer_title = foot_md.authority, foot_md.signer, foot_md.signer_title
-    boilerplate = list(header.parts) + ([footer_span] if footer_span else [])
+    boilerplate = list(header.parts) + (_footer_elements(text, footer_span) if footer_span else [])
     return Extracted(metadata=md, header=header_span, footer=footer_span, boilerplate=boilerplate)
 
 
