@@ -97,6 +97,7 @@ class SemanticParams:
     min_pair_lexical: float = 0.75  # rapidfuzz token_set_ratio / 100 of an aligned pair
     single_sentence_tokens: int = 14  # one aligned sentence is enough when this long …
     single_sentence_cosine: float = 0.95  # … and this close
+    single_sentence_length_ratio: float = 0.75  # … and the two about as long
     max_source_gap: int = 4  # sentences between aligned source sentences of one passage
     max_pairs: int = 48  # embedding budget per draft (e5 does ~25 sentences/s on 2 cores)
 
@@ -218,9 +219,14 @@ class SemanticLayer:
                 return
             n_tok = sum(draft_sents[g[0]][1] - draft_sents[g[0]][0] for g in group)
             top = max(g[3] for g in group)
-            if len(group) >= 2 or (n_tok >= p.single_sentence_tokens and top >= p.single_sentence_cosine):
-                src = group[0][1]
-                s_ranges = [source_sents[src][g[2]] for g in group]
+            src = group[0][1]
+            s_ranges = [source_sents[src][g[2]] for g in group]
+            s_tok = sum(b - a for a, b in s_ranges)
+            # One sentence alone must also be about as long as its match: a short directive
+            # sentence inside a long draft sentence is shared phrasing, not a paraphrase.
+            alone_ok = (n_tok >= p.single_sentence_tokens and top >= p.single_sentence_cosine
+                        and min(n_tok, s_tok) >= p.single_sentence_length_ratio * max(n_tok, s_tok))
+            if len(group) >= 2 or alone_ok:
                 d_start, d_end = draft_sents[group[0][0]][0], draft_sents[group[-1][0]][1]
                 passage = Passage(src, d_start, d_end, min(a for a, _ in s_ranges), max(b for _, b in s_ranges),
                                   seeds=0, lexical=float(np.mean([g[4] for g in group])),
