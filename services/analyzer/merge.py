@@ -4,8 +4,12 @@ Two documents of the same agency, issued within a window of each other, are cand
 when they implement the same parent document (a directive they both cite that is not
 common to the agency's other documents; shared laws and decrees are legal bases, not parents) or treat the same subject (subject-line similarity and
 content containment both ways, on word 5-gram shingles of the body, header and footer
-left out). Near-identical documents (containment both ways ≥ 0.75) are flagged as
-duplicates: a re-send. Pairs become clusters by union-find.
+left out; and document embeddings: e5 vectors of each document's subject and opening
+lines, which find the same subject worded differently). Near-identical documents
+(containment both ways ≥ 0.75) are flagged as duplicates: a re-send. A văn bản hợp nhất
+repeats the documents it consolidates by design and is never a candidate. Pairs become
+clusters by average linkage: two groups join only when most of their members pair up, so
+one document related to two unrelated ones does not chain them together.
 
 Everything is read from the stored rows (text, parse), so no document is parsed again.
 """
@@ -14,7 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from services.ingest import references
@@ -22,6 +28,7 @@ from services.ingest.normalize import comparison_key
 
 SHINGLE = 5
 WINDOW_DAYS = 90
+LEAD_CHARS = 400  # of the body, after the subject, in the text a document is embedded by
 _WORD = re.compile(r"\w+")
 _SUBJECT_LEAD = re.compile(r"^\s*(v/v|về việc|về|v/v:)\s*", re.IGNORECASE)
 _GENERIC_RECIPIENTS = re.compile(r"^(như trên|lưu|vt|lưu vt|lưu: vt)\b", re.IGNORECASE)
@@ -37,6 +44,12 @@ class Thresholds:
     same_subject: float = 0.85  # subject similarity alone needs content overlap too
     same_subject_containment: float = 0.1
     common_citation_share: float = 0.5  # a citation in more than half the pool is a legal basis, not a parent
+    # Embeddings of subject and opening lines: e5 puts most texts of one domain above 0.85,
+    # so the bar is high and needs some word-level support too.
+    same_topic_semantic: float = 0.95
+    same_topic_subject: float = 0.5  # … with subjects this alike
+    same_topic_containment: float = 0.1  # … or this much shared content
+    linkage: float = 0.5  # two groups join when more than this share of their member pairs pair up
 
 
 @dataclass
@@ -53,6 +66,13 @@ class Profile:
     recipients: frozenset[str]
     shingles: frozenset[int]
     kind: str = "issued"
+    lead: str = ""  # subject and opening lines: what the document embedding is of
+    vector: np.ndarray | None = None  # unit vector of `lead`, when an embedder is given
+
+    @property
+    def consolidated(self) -> bool:
+        """A văn bản hợp nhất: it repeats the documents it consolidates by design."""
+        return "hợp nhất" in (self.doc_type or "").lower() or "VBHN" in (self.reference or "").upper()
 
 
 @dataclass
@@ -66,11 +86,13 @@ class Evidence:
     containment_ba: float
     date_gap_days: int | None
     recipients_in_common: list[str]
+    semantic_similarity: float | None = None  # cosine of the document embeddings
     suggestion: str = ""
 
     def to_json(self) -> dict:
         return {"documents": [self.a, self.b], "relation": self.relation, "shared_citations": self.shared_citations,
                 "subject_similarity": round(self.subject_similarity, 3),
+                "semantic_similarity": None if self.semantic_similarity is None else round(self.semantic_similarity, 3),
                 "containment": [round(self.containment_ab, 3), round(self.containment_ba, 3)],
                 "date_gap_days": self.date_gap_days, "recipients_in_common": self.recipients_in_common,
                 "suggestion": self.suggestion}
@@ -108,10 +130,11 @@ def profile(*, document_id: int, text: str, parsed: dict | None, reference: str 
                                        (metadata.get("recipients") or []) + (metadata.get("distribution") or []))
                            if r and not _GENERIC_RECIPIENTS.match(r))
     subject = _SUBJECT_LEAD.sub("", comparison_key(subject or metadata.get("subject") or "").lower())
+    lead = " ".join(f"{subject} {text[start:end][:LEAD_CHARS * 2]}".split())[:len(subject) + 1 + LEAD_CHARS]
     return Profile(document_id=document_id, reference=reference or metadata.get("reference"),
                    doc_type=doc_type or metadata.get("doc_type"), day=_day(issued_on or metadata.get("date")),
                    subject=subject, citations=frozenset(cited), parents=parents, recipients=recipients,
-                   shingles=_shingles(body), kind=kind)
+                   shingles=_shingles(body), kind=kind, lead=lead)
 
 
 def _containment(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
@@ -124,6 +147,8 @@ def _containment(a: frozenset[int], b: frozenset[int]) -> tuple[float, float]:
 def compare(a: Profile, b: Profile, *, common_citations: frozenset[str] = frozenset(),
             thresholds: Thresholds = Thresholds()) -> Evidence | None:
     """The evidence that `a` and `b` could be one document, or None."""
+    if a.consolidated or b.consolidated:
+        return None
     ab, ba = _containment(a.shingles, b.shingles)
     shared = sorted((a.citations & b.citations) - common_citations)
     # A parent is a directive the two implement; laws and decrees both cite are legal bases.
@@ -133,6 +158,8 @@ def compare(a: Profile, b: Profile, *, common_citations: frozenset[str] = frozen
     evidence = Evidence(a=a.document_id, b=b.document_id, relation="merge", shared_citations=shared,
                         subject_similarity=subject, containment_ab=ab, containment_ba=ba, date_gap_days=gap,
                         recipients_in_common=sorted(a.recipients & b.recipients))
+    if a.vector is not None and b.vector is not None:
+        evidence.semantic_similarity = float(a.vector @ b.vector)
     t = thresholds
     if min(ab, ba) >= t.duplicate_containment:
         evidence.relation = "duplicate"
@@ -144,7 +171,37 @@ def compare(a: Profile, b: Profile, *, common_citations: frozenset[str] = frozen
         return evidence
     if subject >= t.same_subject and max(ab, ba) >= t.same_subject_containment:
         return evidence
+    if (evidence.semantic_similarity or 0) >= t.same_topic_semantic and (
+            subject >= t.same_topic_subject or max(ab, ba) >= t.same_topic_containment or parents):
+        return evidence
     return None
+
+
+def embed(profiles: list[Profile], embedder) -> None:
+    """Attach the document embedding (of subject and opening lines) to each profile.
+
+    `embedder` caches by text hash (CachedEmbedder), so a pool is embedded once."""
+    todo = [p for p in profiles if p.vector is None and p.lead]
+    if not todo or embedder is None:
+        return
+    for p, vector in zip(todo, embedder.embed([p.lead for p in todo])):
+        p.vector = vector
+
+
+def default_embedder():
+    """The e5 embedder with the on-disk cache, or None when merge embeddings are off."""
+    from services.common.settings import get_settings
+
+    if not get_settings().merge_embeddings:
+        return None
+    return _layer().embedder
+
+
+@lru_cache(maxsize=1)
+def _layer():
+    from services.analyzer.semantic import SemanticLayer
+
+    return SemanticLayer.default()
 
 
 def suggestion(evidence: Evidence, other: Profile) -> str:
@@ -203,17 +260,15 @@ class Cluster:
 
 def clusters(pool: list[Profile], *, window_days: int = WINDOW_DAYS,
              thresholds: Thresholds = Thresholds()) -> list[Cluster]:
-    """Candidate pairs of one agency's documents, joined into clusters (union-find)."""
+    """Candidate pairs of one agency's documents, joined into clusters by average linkage.
+
+    Pairs are taken strongest first (duplicates, then by containment); two groups join when
+    more than `thresholds.linkage` of the pairs between their members are candidate pairs.
+    Single linkage (union-find) chained, for instance, two dozen resolutions of one body on
+    unrelated subjects through a few that each resembled two others.
+    """
     common = common_citations(pool, thresholds.common_citation_share)
-    parent = {p.document_id: p.document_id for p in pool}
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    pairs = []
+    pairs: list[Evidence] = []
     ordered = sorted(pool, key=lambda p: (p.day or date.max, p.document_id))
     for i, a in enumerate(ordered):
         for b in ordered[i + 1:]:
@@ -223,15 +278,30 @@ def clusters(pool: list[Profile], *, window_days: int = WINDOW_DAYS,
             if evidence:
                 evidence.suggestion = suggestion(evidence, a)
                 pairs.append(evidence)
-                parent[root(b.document_id)] = root(a.document_id)
-    groups: dict[int, Cluster] = {}
-    for evidence in pairs:
-        cluster = groups.setdefault(root(evidence.a), Cluster(documents=[]))
-        cluster.pairs.append(evidence)
-        for d in (evidence.a, evidence.b):
+    pairs.sort(key=lambda e: (e.relation != "duplicate", -max(e.containment_ab, e.containment_ba),
+                              -e.subject_similarity))
+    linked = {frozenset((e.a, e.b)) for e in pairs}
+    group_of: dict[int, list[int]] = {}
+    for e in pairs:
+        ga, gb = group_of.get(e.a, [e.a]), group_of.get(e.b, [e.b])
+        if ga is gb:
+            continue
+        between = sum(frozenset((x, y)) in linked for x in ga for y in gb)
+        if between > thresholds.linkage * len(ga) * len(gb):
+            ga.extend(gb)
+            for d in ga:
+                group_of[d] = ga
+    found: dict[int, Cluster] = {}
+    for e in pairs:
+        group = group_of.get(e.a)
+        if group is None or e.b not in group:
+            continue  # a pair across two groups stays a pair (in each draft's report), not a cluster
+        cluster = found.setdefault(id(group), Cluster(documents=[]))
+        cluster.pairs.append(e)
+        for d in (e.a, e.b):
             if d not in cluster.documents:
                 cluster.documents.append(d)
-    return sorted(groups.values(), key=lambda c: -len(c.documents))
+    return sorted(found.values(), key=lambda c: -len(c.documents))
 
 
 def from_document(document) -> Profile:
@@ -255,7 +325,9 @@ def agency_pool(*, db, agency_id: int) -> dict[int, Profile]:
 
     rows = documents_repo.parsed_of_agency(db=db, agency_id=agency_id,
                                            kinds=tuple(DocumentKind(k) for k in MERGE_KINDS))
-    return {row.id: from_document(row) for row in rows}
+    pool = {row.id: from_document(row) for row in rows}
+    embed(list(pool.values()), default_embedder())
+    return pool
 
 
 def for_draft(*, db, document, pool: dict[int, Profile] | None = None, window_days: int = WINDOW_DAYS) -> list[dict]:
@@ -268,7 +340,10 @@ def for_draft(*, db, document, pool: dict[int, Profile] | None = None, window_da
     pool = agency_pool(db=db, agency_id=document.agency_id) if pool is None else pool
     versions = set(documents_repo.version_ids(db=db, document=document))
     others = {k: p for k, p in pool.items() if k not in versions}
-    target = pool.get(document.id) or from_document(document)
+    target = pool.get(document.id)
+    if target is None:
+        target = from_document(document)
+        embed([target], default_embedder())
     found = candidates_for(target, list(others.values()), window_days=window_days)
     return [{**e.to_json(), "document": {"id": e.b, "kind": others[e.b].kind, "reference": others[e.b].reference,
                                          "date": others[e.b].day, "subject": others[e.b].subject}} for e in found]

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     scan_chunk_size: int = Field(default=10, description="documents per scan task when the scan fans out over workers")
     scan_lock_stale_hours: float = Field(default=12, description="a scan lock older than this is taken over")
     demo_data: bool = False
+    merge_embeddings: bool = Field(default=True, description="document embeddings (e5) as a merge-candidate signal")
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "draftctl")
 
     @property

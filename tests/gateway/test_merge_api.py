@@ -1,6 +1,7 @@
 """Merge candidates on real corpus documents, imported through the archive API."""
 from __future__ import annotations
 
+import json
 import time
 
 
@@ -74,7 +75,7 @@ def test_related_documents_cluster_unrelated_ones_do_not_and_a_resend_is_a_dupli
     # fire safety, a decree, minerals. None of them pairs.
     ubnd = api.get("/api/v1/merge-candidates", params={"agency": "UBND-LC-M", "from": "2026-01-01", "to": "2026-12-31"},
                    headers=api.keys["admin"]).json()
-    assert ubnd["clusters"] == []
+    assert ubnd["clusters"] == [], json.dumps(ubnd, ensure_ascii=False)[:3000]
 
     assert api.get("/api/v1/merge-candidates", params={"agency": "SNNMT-M", "from": "2026-08-01", "to": "2026-01-01"},
                    headers=api.keys["admin"]).status_code == 422
