@@ -330,6 +330,22 @@ def agency_pool(*, db, agency_id: int) -> dict[int, Profile]:
     return pool
 
 
+def prepare_pools(factory, document_ids: list[int]) -> None:
+    """Nightly-scan hook: embed the merge pools of the agencies these documents belong to,
+    so the day's draft reports and review queue find every document embedding cached."""
+    from sqlalchemy import select
+
+    from services.common.models import Document
+
+    if default_embedder() is None or not document_ids:
+        return
+    with factory() as db:
+        agencies = set(db.scalars(select(Document.agency_id).where(Document.id.in_(document_ids),
+                                                                   Document.agency_id.is_not(None)).distinct()))
+        for agency_id in sorted(agencies):
+            agency_pool(db=db, agency_id=agency_id)
+
+
 def for_draft(*, db, document, pool: dict[int, Profile] | None = None, window_days: int = WINDOW_DAYS) -> list[dict]:
     """Merge candidates of a draft among its agency's drafts and issued documents (not the
     draft's own earlier versions). `pool` is the agency's, when the caller has it already."""

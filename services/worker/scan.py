@@ -24,6 +24,7 @@ from typing import Callable
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.analyzer import merge
 from services.analyzer.registry import LoadedIndex
 from services.analyzer.tasks import check_document
 from services.common.blobs import BlobStore
@@ -40,8 +41,10 @@ from services.ingest.tasks import parse_job
 
 log = logging.getLogger(__name__)
 
-# Later stages (merge candidates, issuance counts) register here: f(db_factory, document_ids).
-HOOKS: list[Callable[[sessionmaker[Session], list[int]], None]] = []
+# Run after a completed scan with the issued documents: f(db_factory, document_ids). Merge
+# candidates are computed on request from the stored documents; the nightly hook embeds the
+# agencies' pools ahead of the day. Quotas are counted from the register and need nothing.
+HOOKS: list[Callable[[sessionmaker[Session], list[int]], None]] = [merge.prepare_pools]
 Progress = Callable[[str, int, int], None]
 ARCHIVE_SUFFIXES = (".txt", ".docx", ".pdf")
 

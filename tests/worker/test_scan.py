@@ -165,3 +165,34 @@ def test_a_chunk_over_its_time_limit_closes_the_scan_as_failed_and_frees_the_loc
         record = db.scalar(select(Scan).order_by(Scan.id.desc()).limit(1))
         assert record.state == "failed" and any(e.get("chunk") for e in record.errors), record.errors
         assert scans_repo.holder(db=db) is None  # the next night's scan can run
+
+
+def test_a_completed_scan_embeds_the_merge_pools_of_the_agencies_it_saw(store, tmp_path, monkeypatch):
+    """The nightly hook: after the scan, every issued document's embedding is cached, so a
+    draft report or the review queue computes none of them."""
+    from services.analyzer import merge
+    from services.analyzer.semantic import CachedEmbedder, E5Embedder
+
+    settings, factory = store
+    embedder = CachedEmbedder(E5Embedder(), tmp_path / "merge-embeddings.sqlite")
+    monkeypatch.setattr(merge, "default_embedder", lambda: embedder)
+    blobs = BlobStore(settings.blob_dir)
+    letters = ["sct-cv-6795-snnmt-ks-17-7-2026-nghia-vu-sau-cap-phep-mo-quy-xa",
+               "sct-cv-6987-snnmt-ks-23-7-2026-nghia-vu-sau-cap-phep-mo-dat-hiem-ben-den-khanhan"]
+    with unit_of_work(factory) as db:
+        agency = agencies_repo.ensure(db=db, code="SNNMT-H", name="Sở Nông nghiệp và Môi trường",
+                                      level=AgencyLevel.provincial_department)
+        jobs = [accept(db=db, blobs=blobs, settings=settings, data=shared("corpus", "docs", f"{name}.txt").read_bytes(),
+                       filename=f"{name}.txt", kind=DocumentKind.issued, agency_id=agency.id, given={}).job.id
+                for name in letters]
+        agency_id = agency.id
+    for job_id in jobs:
+        list(run_parse_job(job_id, factory, blobs))
+    assert embedder.misses == 0
+
+    result = run_scan(settings=settings, factory=factory)
+    assert not result.failed and embedder.misses == 2  # the two letters, embedded by the hook
+
+    with factory() as db:
+        pool = merge.agency_pool(db=db, agency_id=agency_id)
+    assert embedder.misses == 2 and all(p.vector is not None for p in pool.values())
