@@ -1,6 +1,7 @@
 """Copy detection (services/analyzer): real directives and drafts, each exclusion, offsets."""
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 
 from services.analyzer.detect import DetectParams, detect, index_document
@@ -85,6 +86,31 @@ def test_legal_bases_opening_the_body_are_not_copying():
     at = text.index("Thực hiện Kết luận số 226-KL/TW, ngày")
     draft = parse((text[:at] + "\n".join(bases) + "\n" + text[at:]).encode(), with_sentences=False)
     assert detect(draft, index, key="d", params=DetectParams(semantic=False)).passages == []
+
+
+def test_legal_bases_wrapped_over_several_lines_are_not_copying(kl226_index, kl226):
+    """PDF text wraps a long "Căn cứ …" line; the continuation lines are part of the basis,
+    even when they repeat the directive's words."""
+    sentence = next(line for line in kl226.text.splitlines() if FIFTEEN in comparison_key(line).lower())
+    basis = f"Căn cứ Kết luận số 226-KL/TW ngày 11/12/2025 của Ban Bí thư, theo đó {sentence.strip().rstrip('.')};"
+    wrapped = textwrap.fill(basis, 60)
+    assert wrapped.count("\n") >= 2
+    text = shared("seeds", "002_f498fa0f8298bd96.txt").read_text(encoding="utf-8")
+    at = text.index("Thực hiện Kết luận số 226-KL/TW, ngày")
+    draft = parse((text[:at] + wrapped + "\n" + text[at:]).encode(), with_sentences=False)
+    assert detect(draft, kl226_index, key="d", params=DetectParams(semantic=False)).passages == []
+
+
+def test_a_sentence_pasted_among_the_recipients_is_reported_and_the_recipients_are_not(kl226_index, kl226):
+    text = shared("seeds", "002_f498fa0f8298bd96.txt").read_text(encoding="utf-8")
+    at = text.index("\n", text.index("Nơi nhận")) + 1
+    sentence = next(line for line in kl226.text.splitlines() if FIFTEEN in comparison_key(line).lower())
+    pasted = f"- {sentence.strip()};\n"
+    draft = parse((text[:at] + pasted + text[at:]).encode(), with_sentences=False)
+    report = detect(draft, kl226_index, key="d", params=DetectParams(semantic=False))
+    assert [(p.draft_start >= at - 1, p.draft_end <= at + len(pasted)) for p in report.passages] == [(True, True)]
+    plain = parse(text.encode(), with_sentences=False)
+    assert detect(plain, kl226_index, key="d", params=DetectParams(semantic=False)).passages == []
 
 
 def test_passages_shorter_than_the_minimum_are_not_reported(kl226_index, kl226):
