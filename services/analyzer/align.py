@@ -61,7 +61,11 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
     order = np.lexsort((seeds[:, 1], seeds[:, 0]))
     clusters: list[_Cluster] = []
     open_: list[_Cluster] = []
+    last_q = -1
     for qp, sp, df in seeds[order].tolist():  # df: background documents sharing the shingle
+        if qp != last_q:  # close clusters the draft has moved past, once per draft position
+            open_ = [c for c in open_ if qp - c.d_max <= params.gap_draft]
+            last_q = qp
         best, best_dist = None, None
         for c in open_:
             if qp - c.d_max > params.gap_draft or c.last_q == qp:
@@ -83,7 +87,6 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
         best.n += 1
         best.last_q = qp
         best.evidence += 1.0 / (1.0 + df)
-        open_ = [c for c in open_ if qp - c.d_max <= params.gap_draft]
     return _merge(clusters, params)
 
 
@@ -153,21 +156,22 @@ def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
     """
     if len(seeds) == 0:
         return seeds
-    qp = seeds[:, 0]
-    positions, counts = np.unique(qp, return_counts=True)
+    seeds = seeds[np.argsort(seeds[:, 0], kind="stable")]
+    positions, first, counts = np.unique(seeds[:, 0], return_index=True, return_counts=True)
     if counts.max() == 1:
         return seeds
-    anchors = seeds[np.isin(qp, positions[counts == 1])]
-    keep = []
-    for q in positions.tolist():
-        rows = seeds[qp == q]
-        near = anchors[np.abs(anchors[:, 0] - q) <= window]
-        if len(rows) == 1 or len(near) == 0:
-            keep.extend(rows)
+    anchors = seeds[first[counts == 1]]  # sorted by draft position
+    anchor_offsets = anchors[:, 1] - anchors[:, 0]
+    keep = [seeds[first[counts == 1]]]
+    for q, at, n in zip(positions[counts > 1].tolist(), first[counts > 1].tolist(), counts[counts > 1].tolist()):
+        rows = seeds[at:at + n]
+        lo, hi = np.searchsorted(anchors[:, 0], [q - window, q + window + 1])
+        if hi == lo:
+            keep.append(rows)
             continue
-        offset = np.median(near[:, 1] - near[:, 0])
-        keep.append(rows[np.argmin(np.abs((rows[:, 1] - rows[:, 0]) - offset))])
-    return np.asarray(keep)
+        offset = np.median(anchor_offsets[lo:hi])
+        keep.append(rows[np.argmin(np.abs((rows[:, 1] - rows[:, 0]) - offset))][None, :])
+    return np.concatenate(keep)
 
 
 def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarray,
@@ -176,33 +180,38 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
 
     Disambiguation follows the neighbours' diagonal, which is wrong when the whole passage
     occurs more than once in the directive (or a neighbour belongs to another copy): here
-    every seed of the passage's draft span is clustered again without it, and the
-    occurrence matching the most distinct draft positions wins; then the one closest in
-    length to the draft's text; then the first.
+    the seeds of the passage's draft span are grouped by diagonal (source minus draft
+    position; bands wide enough for reordered sentences), and the band matching the most
+    distinct draft positions wins; then the one closest in length to the draft's text; then
+    the first.
     """
     inside = seeds[(seeds[:, 0] >= p.d_start) & (seeds[:, 0] < p.d_end)]
     positions, counts = np.unique(inside[:, 0], return_counts=True)
     if (counts > 1).sum() < 0.5 * len(positions):
         return p  # mostly unambiguous: the neighbours' diagonal is right
 
-    def support(q: Passage) -> int:
-        rows = inside[(inside[:, 1] >= q.s_start) & (inside[:, 1] < q.s_end)]
-        return len(np.unique(rows[:, 0]))
+    def key(q: Passage, support: int) -> tuple:
+        return support, -abs((q.s_end - q.s_start) - (q.d_end - q.d_start)), -q.s_start
 
-    def key(q: Passage) -> tuple:
-        # equal support: the occurrence as long as the draft's text, then the first
-        return support(q), -abs((q.s_end - q.s_start) - (q.d_end - q.d_start)), -q.s_start
-
-    best, best_key = p, key(p)
-    for c in cluster(inside, params):
-        q = Passage(p.source_no, c.d_min, c.d_max + SHINGLE, c.s_min, c.s_max + SHINGLE, c.n)
+    rows_in_p = inside[(inside[:, 1] >= p.s_start) & (inside[:, 1] < p.s_end)]
+    best, best_key = p, key(p, len(np.unique(rows_in_p[:, 0])))
+    offsets = inside[:, 1] - inside[:, 0]
+    order = np.argsort(offsets, kind="stable")
+    bands = np.split(order, np.nonzero(np.diff(offsets[order]) > 2 * params.gap_source)[0] + 1)
+    for band in bands:
+        rows = inside[band]
+        support = len(np.unique(rows[:, 0]))
+        if support < best_key[0]:
+            continue
+        q = Passage(p.source_no, int(rows[:, 0].min()), int(rows[:, 0].max()) + SHINGLE,
+                    int(rows[:, 1].min()), int(rows[:, 1].max()) + SHINGLE, len(rows))
         if min(q.d_end, p.d_end) - max(q.d_start, p.d_start) < 0.5 * (p.d_end - p.d_start):
             continue
         _extend(draft, source, q)
-        q.lexical = lexical_similarity(draft, source, q)
-        if key(q) > best_key:
-            best, best_key = q, key(q)
+        if key(q, support) > best_key:
+            best, best_key = q, key(q, support)
     if best is not p:
+        best.lexical = lexical_similarity(draft, source, best)
         best.kind = classify(best.lexical)
     return best
 
