@@ -226,7 +226,7 @@ class Issuance(Base):
     issued_on: Mapped[str] = mapped_column(String(10), index=True, doc="ISO date")
     subject: Mapped[str | None] = mapped_column(Text)
     withdrawn: Mapped[bool] = mapped_column(default=False)
-    source: Mapped[str] = mapped_column(String(20), doc="draft (issued through the API) or import")
+    source: Mapped[str] = mapped_column(String(20), doc="draft (issued through the API), import, or scan (archive folder)")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -19,6 +19,7 @@ import logging
 import time
 from datetime import timedelta
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -31,7 +32,9 @@ from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
 from services.common.errors import Conflict, DraftctlError
 from services.common.models import DocumentKind, utcnow
+from services.common.repositories import agencies as agencies_repo
 from services.common.repositories import documents as documents_repo
+from services.common.repositories import issuances as issuances_repo
 from services.common.repositories import reports as reports_repo
 from services.common.repositories import scans as scans_repo
 from services.common.settings import Settings
@@ -204,20 +207,42 @@ def _guarded(part: ScanResult, where: dict, work: Callable[[], None]) -> None:
 def _import_and_check(settings, factory, blobs, loaded, name, semantic, part: ScanResult) -> None:
     path = settings.archive_dir / name
     with unit_of_work(factory) as db:
+        agency = _folder_agency(db, name)
         accepted = accept(db=db, blobs=blobs, settings=settings, data=path.read_bytes(), filename=path.name,
-                          kind=DocumentKind.issued, agency_id=None, given={})
+                          kind=DocumentKind.issued, agency_id=agency.id if agency else None, given={})
         job_id = accepted.job.id if accepted.created else None
         document_id = accepted.document.id
     if job_id is None:
         return  # imported by an earlier scan
     parsed, _ = parse_job(job_id, factory, blobs)
-    with factory() as db:
+    with unit_of_work(factory) as db:
         document = documents_repo.get(db=db, document_id=document_id)
         error, level = document.error, document.agency.level if document.agency else None
+        if parsed is not None:
+            _register(db, document)
     if parsed is None:
         raise DraftctlError(error or "the document could not be parsed")
     part.documents_imported += 1
     _check(factory, loaded, document_id, replace(parsed, sentences=[]), loaded.higher_than(level), semantic, part)
+
+
+def _folder_agency(db: Session, name: str):
+    """archive/<AGENCY CODE>/… files belong to that agency (a known code); others to none."""
+    parts = Path(name).parts
+    return agencies_repo.get_by_code(db=db, code=parts[0]) if len(parts) > 1 else None
+
+
+def _register(db: Session, document) -> None:
+    """An agency's archived document enters the issuance register when its parse gives a
+    reference and a full date, unless that entry is registered already."""
+    if document.agency_id is None or not document.reference or not document.issued_on or len(document.issued_on) != 10:
+        return
+    if issuances_repo.exists(db=db, agency_id=document.agency_id, reference=document.reference,
+                             issued_on=document.issued_on):
+        return
+    issuances_repo.add(db=db, agency_id=document.agency_id, reference=document.reference,
+                       doc_type=document.doc_type, issued_on=document.issued_on, subject=document.subject,
+                       source="scan", document_id=document.id)
 
 
 def _check_stored(factory, blobs, loaded, document_id, allowed: set[int], semantic, part: ScanResult) -> None:

@@ -167,32 +167,41 @@ def test_a_chunk_over_its_time_limit_closes_the_scan_as_failed_and_frees_the_loc
         assert scans_repo.holder(db=db) is None  # the next night's scan can run
 
 
-def test_a_completed_scan_embeds_the_merge_pools_of_the_agencies_it_saw(store, tmp_path, monkeypatch):
-    """The nightly hook: after the scan, every issued document's embedding is cached, so a
-    draft report or the review queue computes none of them."""
+def test_files_in_an_agency_folder_are_that_agencys_registered_documents_and_their_pool_is_embedded(
+        store, tmp_path, monkeypatch):
+    """archive/<CODE>/: the files belong to the agency, enter its issuance register (reference
+    and date from the parse) and its merge pool; the nightly hook embeds that pool, so a draft
+    report or the review queue computes none of it."""
     from services.analyzer import merge
     from services.analyzer.semantic import CachedEmbedder, E5Embedder
+    from services.common.models import Issuance
 
     settings, factory = store
     embedder = CachedEmbedder(E5Embedder(), tmp_path / "merge-embeddings.sqlite")
     monkeypatch.setattr(merge, "default_embedder", lambda: embedder)
-    blobs = BlobStore(settings.blob_dir)
-    letters = ["sct-cv-6795-snnmt-ks-17-7-2026-nghia-vu-sau-cap-phep-mo-quy-xa",
-               "sct-cv-6987-snnmt-ks-23-7-2026-nghia-vu-sau-cap-phep-mo-dat-hiem-ben-den-khanhan"]
     with unit_of_work(factory) as db:
-        agency = agencies_repo.ensure(db=db, code="SNNMT-H", name="Sở Nông nghiệp và Môi trường",
-                                      level=AgencyLevel.provincial_department)
-        jobs = [accept(db=db, blobs=blobs, settings=settings, data=shared("corpus", "docs", f"{name}.txt").read_bytes(),
-                       filename=f"{name}.txt", kind=DocumentKind.issued, agency_id=agency.id, given={}).job.id
-                for name in letters]
-        agency_id = agency.id
-    for job_id in jobs:
-        list(run_parse_job(job_id, factory, blobs))
-    assert embedder.misses == 0
+        agency_id = agencies_repo.ensure(db=db, code="SNNMT-H", name="Sở Nông nghiệp và Môi trường",
+                                         level=AgencyLevel.provincial_department).id
+    folder = settings.archive_dir / "SNNMT-H"
+    folder.mkdir(parents=True)
+    for name in ("sct-cv-6795-snnmt-ks-17-7-2026-nghia-vu-sau-cap-phep-mo-quy-xa",
+                 "sct-cv-6987-snnmt-ks-23-7-2026-nghia-vu-sau-cap-phep-mo-dat-hiem-ben-den-khanhan"):
+        shutil.copy(shared("corpus", "docs", f"{name}.txt"), folder / f"{name}.txt")
+    (settings.archive_dir / "NO-SUCH-AGENCY").mkdir()
+    shutil.copy(shared("corpus", "docs", "sct-cv-7103-ubnd-th.txt"), settings.archive_dir / "NO-SUCH-AGENCY" / "x.txt")
 
     result = run_scan(settings=settings, factory=factory)
-    assert not result.failed and embedder.misses == 2  # the two letters, embedded by the hook
+    assert not result.failed and result.documents_imported == 3
+    assert embedder.misses == 2  # the agency's two letters, embedded by the hook
 
     with factory() as db:
+        register = sorted((i.reference, i.issued_on, i.source) for i in db.scalars(select(Issuance)))
         pool = merge.agency_pool(db=db, agency_id=agency_id)
-    assert embedder.misses == 2 and all(p.vector is not None for p in pool.values())
+    assert register == [("6795/SNNMT-KS", "2026-07-17", "scan"), ("6987/SNNMT-KS", "2026-07-23", "scan")]
+    assert embedder.misses == 2 and len(pool) == 2 and all(p.vector is not None for p in pool.values())
+    [cluster] = merge.clusters(list(pool.values()))
+    assert any(p.relation == "duplicate" for p in cluster.pairs)  # the same request, sent again
+
+    again = run_scan(settings=settings, factory=factory)  # nothing new: nothing registered twice
+    with factory() as db:
+        assert again.documents_imported == 0 and db.scalar(select(func.count()).select_from(Issuance)) == 2
