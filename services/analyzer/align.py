@@ -6,6 +6,7 @@ seed. Verification re-reads the aligned spans with rapidfuzz.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -271,7 +272,7 @@ def merge_adjacent(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
     out: list[Passage] = []
     for p in sorted(passages, key=lambda q: q.d_start):
         prev = next((q for q in reversed(out) if q.source_no == p.source_no), None)
-        if prev is not None and _continues(prev, p, draft, params) and not any(
+        if prev is not None and _continues(prev, p, draft, sources[p.source_no], params) and not any(
                 q is not prev and q.source_no != p.source_no and q.d_start >= prev.d_end and q.d_end <= p.d_start
                 for q in out):
             prev.d_start, prev.d_end = min(prev.d_start, p.d_start), max(prev.d_end, p.d_end)
@@ -285,11 +286,29 @@ def merge_adjacent(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
     return out
 
 
-def _continues(prev: Passage, p: Passage, draft: TokenSeq, params: AlignParams) -> bool:
+def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, params: AlignParams) -> bool:
     """Whether passage p (later in the draft) continues prev, from the same directive."""
     d_gap = int((~draft.excluded[prev.d_end:p.d_start]).sum()) if p.d_start > prev.d_end else 0
     s_gap = max(p.s_start - prev.s_end, prev.s_start - p.s_end)
     if d_gap <= 2 * params.gap_draft and s_gap <= 2 * params.gap_source:
-        return True
+        return d_gap < params.min_words or _gap_shared(prev, p, draft, source, params.gap_source) >= GAP_SHARED
     longest = max(prev.s_end - prev.s_start, p.s_end - p.s_start)
     return d_gap <= params.gap_draft // 4 and s_gap <= 3 * longest
+
+
+GAP_SHARED = 0.5  # share of a long draft gap's words that the directive's gap must hold
+
+
+def _gap_shared(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, margin: int) -> float:
+    """Share of the words between two passages in the draft that the directive holds around
+    them: an edited or reordered stretch keeps most of its words, a sentence of the
+    drafter's own between two copied ones keeps few, and must not be reported as copied."""
+    d_words = [w for i, w in enumerate(draft.words[prev.d_end:p.d_start], prev.d_end) if not draft.excluded[i]]
+    lo = max(0, min(prev.s_start, p.s_start) - margin)
+    s_words = Counter(source.words[lo:max(prev.s_end, p.s_end) + margin])
+    shared = 0
+    for w in d_words:
+        if s_words[w] > 0:
+            s_words[w] -= 1
+            shared += 1
+    return shared / max(1, len(d_words))

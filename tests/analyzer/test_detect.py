@@ -155,3 +155,46 @@ def test_adding_a_directive_updates_the_index_without_rebuilding(kl226):
 def test_allowed_restricts_the_directives_checked(kl226_index):
     seed = parse(shared("seeds", "000_b0328c80448f943d.txt").read_bytes(), with_sentences=False)
     assert detect(seed, kl226_index, key="s", params=DetectParams(semantic=False), allowed=set()).passages == []
+
+
+OWN_SENTENCE = ("Văn phòng Ủy ban nhân dân tỉnh tổ chức tập huấn nghiệp vụ soạn thảo cho công chức "
+                "làm công tác văn thư tại các sở, ban, ngành và Ủy ban nhân dân cấp xã trong quý III.")
+
+
+def test_a_sentence_of_the_drafters_own_between_two_copied_ones_is_not_reported(kl226_index, kl226):
+    lines = [line.strip() for line in kl226.text.splitlines()]
+    first = next(line for line in lines if line.startswith("Nội dung văn bản phải ngắn gọn"))
+    second = next(line for line in lines if line.startswith("Văn bản của cấp dưới phải cụ thể hóa"))
+    draft = parse(_draft_with(f"{first} {OWN_SENTENCE} {second}"), with_sentences=False)
+    report = detect(draft, kl226_index, key="d", params=DetectParams(semantic=False))
+    own = draft.text.index(OWN_SENTENCE)
+    covered = [(p.draft_start, p.draft_end) for p in report.passages]
+    assert len(covered) == 2
+    # the extension may take a word the directive happens to continue with, no more
+    inside = sum(max(0, min(e, own + len(OWN_SENTENCE)) - max(s, own)) for s, e in covered)
+    assert inside < 0.1 * len(OWN_SENTENCE)
+
+
+def test_the_method_holds_for_english_text():
+    """Nothing in the alignment is Vietnamese-specific: an English copy, verbatim and edited."""
+    directive = ("The committee shall review every application within thirty days of its receipt and shall "
+                 "notify the applicant in writing of its decision. Where the application is refused, the notice "
+                 "shall state the reasons for the refusal and the means of appeal available to the applicant.\n\n"
+                 "A member who has a personal interest in a matter before the committee shall disclose that "
+                 "interest and shall not take part in the deliberations on that matter.\n")
+    verbatim = directive.split(". ")[0] + "."
+    edited = ("A member who has a personal interest in a matter before the committee must disclose that "
+              "interest and may not take part in the discussions on that matter.")
+    own = ("We will also train staff on the new database, hold quarterly meetings with local businesses "
+           "and publish a summary of the results on the district portal.")
+    draft_text = f"Annual plan of the district office.\n\n{verbatim}\n\n{own}\n\n{edited}\n\nThe budget comes from the district.\n"
+    index = DirectiveIndex()
+    index_document(index, key="regulation", parsed=parse(directive.encode(), with_sentences=False))
+    draft = parse(draft_text.encode(), with_sentences=False)
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    spans = [draft.text[p.draft_start:p.draft_end] for p in report.passages]
+    assert len(spans) == 2
+    assert spans[0].startswith("The committee shall review") and spans[0].rstrip(".") == verbatim.rstrip(".")
+    assert report.passages[0].kind == "verbatim"
+    assert spans[1].startswith("A member who has a personal interest") and report.passages[1].kind == "near"
+    assert own not in "".join(spans)
