@@ -121,16 +121,40 @@ def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:
     return clusters
 
 
+EXTEND_EDITS = 1  # single-token edits the extension may step over at each end
+EXTEND_RUN = 4  # identical tokens that must follow an edit for it to be taken
+
+
 def _extend(draft: TokenSeq, source: TokenSeq, p: Passage) -> None:
-    """Grow a passage over identical tokens on either side (seeds stop k-1 tokens short)."""
-    while (p.d_start > 0 and p.s_start > 0 and not draft.excluded[p.d_start - 1]
-           and draft.words[p.d_start - 1] == source.words[p.s_start - 1]):
-        p.d_start -= 1
-        p.s_start -= 1
-    while (p.d_end < len(draft) and p.s_end < len(source) and not draft.excluded[p.d_end]
-           and draft.words[p.d_end] == source.words[p.s_end]):
-        p.d_end += 1
-        p.s_end += 1
+    """Grow a passage over identical tokens on either side (seeds stop k-1 tokens short),
+    stepping over a word inserted, dropped or replaced when identical text resumes after it:
+    an edit near the end of a short passage leaves no shingle beyond it."""
+    def same(d: int, s: int) -> bool:
+        return (0 <= d < len(draft) and 0 <= s < len(source) and not draft.excluded[d]
+                and draft.words[d] == source.words[s])
+
+    def resumes(d: int, s: int, step: int) -> bool:
+        return all(same(d + step * i, s + step * i) for i in range(EXTEND_RUN))
+
+    for step in (-1, 1):
+        edits = 0
+        while True:
+            d, s = (p.d_start - 1, p.s_start - 1) if step < 0 else (p.d_end, p.s_end)
+            if same(d, s):
+                moved = (d, s)
+            elif edits < EXTEND_EDITS:
+                # a replaced word, a word only in the draft, a word only in the directive
+                options = [(d + step, s + step), (d + step, s), (d, s + step)]
+                moved = next((o for o in options if resumes(*o, step)), None)
+                if moved is None:
+                    break
+                edits += 1
+            else:
+                break
+            if step < 0:
+                p.d_start, p.s_start = moved
+            else:
+                p.d_end, p.s_end = moved[0] + 1, moved[1] + 1
 
 
 def lexical_similarity(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:

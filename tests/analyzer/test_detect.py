@@ -198,3 +198,21 @@ def test_the_method_holds_for_english_text():
     assert report.passages[0].kind == "verbatim"
     assert spans[1].startswith("A member who has a personal interest") and report.passages[1].kind == "near"
     assert own not in "".join(spans)
+
+
+def test_a_passage_reaches_past_a_word_changed_near_its_end():
+    """The last words after an edit are too few for a shingle of their own; the passage
+    still reaches the end of the copied sentence."""
+    directive = ("The secretariat keeps the records of the committee, prepares its annual report and "
+                 "publishes the report on the website of the ministry yearly.\n")
+    copied = ("The secretariat keeps the records of the committee, prepares its annual report and "
+              "publishes the report on the portal of the ministry yearly.")
+    index = DirectiveIndex()
+    index_document(index, key="regulation", parsed=parse(directive.encode(), with_sentences=False))
+    draft = parse(f"Plan of the district office.\n\n{copied}\n\nThe budget comes from the district.\n".encode(),
+                  with_sentences=False)
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    assert len(report.passages) == 1
+    p = report.passages[0]
+    assert draft.text[p.draft_start:p.draft_end].rstrip(".").endswith("portal of the ministry yearly")
+    assert directive[p.source_start:p.source_end].rstrip(".").endswith("website of the ministry yearly")
