@@ -69,8 +69,8 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
             last_q = qp
         best, best_dist = None, None
         for c in open_:
-            if qp - c.d_max > params.gap_draft or c.last_q == qp:
-                continue  # too far, or this draft position is already placed in c (a repeat)
+            if c.last_q == qp:
+                continue  # this draft position is already placed in c (a repeat)
             if sp < c.s_min - params.gap_source or sp > c.s_max + params.gap_source:
                 continue
             dist = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
@@ -177,7 +177,7 @@ def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
 
     Where no unambiguous neighbour is near (the whole passage occurs more than once in the
     directive), every match is kept: clustering then yields one candidate per occurrence
-    and `_best_per_span` picks one.
+    and `_occurrences` picks one.
     """
     if len(seeds) == 0:
         return seeds

@@ -22,9 +22,8 @@ def _profile(number: int, doc_id: str, reference: str, doc_type: str = "Nghá»‹ Ä
 
 
 @pytest.fixture(scope="module")
-def decrees(semantic_layer):
-    profiles = [_profile(i, doc_id, ref) for i, (doc_id, ref) in enumerate({**SAME_SUBJECT, **OTHER_MATTER}.items())]
-    return profiles
+def decrees():
+    return [_profile(i, doc_id, ref) for i, (doc_id, ref) in enumerate({**SAME_SUBJECT, **OTHER_MATTER}.items())]
 
 
 def test_document_embeddings_pair_two_decrees_on_one_subject_in_other_words(decrees, semantic_layer):
