@@ -208,7 +208,8 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
     the seeds of the passage's draft span are grouped by diagonal (source minus draft
     position; bands wide enough for reordered sentences), and the band matching the most
     distinct draft positions wins; then the one closest in length to the draft's text; then
-    the first.
+    the one laid out most like it (punctuation and line breaks: a copy keeps those of the
+    place it was taken from); then the first.
     """
     inside = seeds[(seeds[:, 0] >= p.d_start) & (seeds[:, 0] < p.d_end)]
     positions, counts = np.unique(inside[:, 0], return_counts=True)
@@ -216,7 +217,8 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
         return p  # mostly unambiguous: the neighbours' diagonal is right
 
     def key(q: Passage, support: int) -> tuple:
-        return support, -abs((q.s_end - q.s_start) - (q.d_end - q.d_start)), -q.s_start
+        return (support, -abs((q.s_end - q.s_start) - (q.d_end - q.d_start)),
+                same_layout(draft, source, q), -q.s_start)
 
     rows_in_p = inside[(inside[:, 1] >= p.s_start) & (inside[:, 1] < p.s_end)]
     best, best_key = p, key(p, len(np.unique(rows_in_p[:, 0])))
@@ -239,6 +241,19 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
         best.lexical = lexical_similarity(draft, source, best)
         best.kind = classify(best.lexical)
     return best
+
+
+def same_layout(draft: TokenSeq, source: TokenSeq, p: Passage) -> int:
+    """Token positions, paired in order, at which draft and directive have the same
+    separator before the token (the first token's is outside the passage)."""
+    if draft.separators is None or source.separators is None:
+        return 0
+    n = min(p.d_end - p.d_start, p.s_end - p.s_start) - 1
+    if n <= 0:
+        return 0
+    d = draft.separators[p.d_start + 1:p.d_start + 1 + n]
+    s = source.separators[p.s_start + 1:p.s_start + 1 + n]
+    return int((d == s).sum())
 
 
 def passages_for_source(

@@ -21,16 +21,18 @@ from services.ingest.document import ParsedDocument
 
 def encode(tokens: TokenSeq, sentences: list[tuple[int, int]]) -> bytes:
     buf = io.BytesIO()
+    extra = {} if tokens.separators is None else {"separators": tokens.separators}
     np.savez_compressed(
         buf, words=np.asarray(tokens.words, dtype=object).astype(str), starts=tokens.starts, ends=tokens.ends,
-        excluded=tokens.excluded, sentences=np.asarray(sentences, dtype=np.int64).reshape(-1, 2),
+        excluded=tokens.excluded, sentences=np.asarray(sentences, dtype=np.int64).reshape(-1, 2), **extra,
     )
     return buf.getvalue()
 
 
 def decode(payload: bytes) -> tuple[TokenSeq, list[tuple[int, int]]]:
     data = np.load(io.BytesIO(payload), allow_pickle=False)
-    tokens = TokenSeq(data["words"].tolist(), data["starts"], data["ends"], data["excluded"])
+    separators = data["separators"] if "separators" in data.files else None
+    tokens = TokenSeq(data["words"].tolist(), data["starts"], data["ends"], data["excluded"], separators)
     return tokens, [tuple(x) for x in data["sentences"].tolist()]
 
 

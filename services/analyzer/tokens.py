@@ -9,6 +9,7 @@ two Vietnamese words.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,10 @@ class TokenSeq:
     starts: np.ndarray  # raw start offset of each token
     ends: np.ndarray  # raw end offset (exclusive)
     excluded: np.ndarray  # bool: token lies in a span that is never copying
+    # Code of the raw text before each token (punctuation, space or line break), to tell
+    # apart occurrences of the same words laid out differently; None in entries stored
+    # before it was kept.
+    separators: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -33,9 +38,10 @@ def tokenize(parsed: ParsedDocument, excluded_spans: list[tuple[int, int]] = ())
     """Tokens of a parsed document; `excluded_spans` are raw spans to mark as excluded."""
     norm = parsed.norm
     text = norm.text.lower()
-    words, starts, ends = [], [], []
+    words, starts, ends, separators = [], [], [], []
     for m in WORD.finditer(text):
         s, e = norm.to_raw(m.start(), m.end())
+        separators.append(separator_code(parsed.text[ends[-1] if ends else 0:s]))
         words.append(m.group())
         starts.append(s)
         ends.append(e)
@@ -46,7 +52,17 @@ def tokenize(parsed: ParsedDocument, excluded_spans: list[tuple[int, int]] = ())
         lo = np.searchsorted(ends_a, s, side="right")
         hi = np.searchsorted(starts_a, e, side="left")
         excluded[lo:hi] = True
-    return TokenSeq(words, starts_a, ends_a, excluded)
+    return TokenSeq(words, starts_a, ends_a, excluded, np.asarray(separators, dtype=np.uint32))
+
+
+_SPACES = re.compile(r"[^\S\n]+")
+_BREAKS = re.compile(r"\s*\n\s*")
+
+
+def separator_code(raw: str) -> int:
+    """A stable code of the text between two tokens, runs of spaces and of line breaks
+    each counted as one."""
+    return zlib.crc32(_BREAKS.sub("\n", _SPACES.sub(" ", raw)).encode())
 
 
 _SENTENCE_END = re.compile(r"[.!?;:…]+(?=\s|$)|\n")
