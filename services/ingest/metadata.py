@@ -376,17 +376,19 @@ _ITEM_LINE = re.compile(r"[ \t]*[-+•][^\n]*")
 def _footer_elements(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     """The standard parts of the footer block: "Nơi nhận:", the signature column, the
     "Lưu" line; not the recipient items, where pasted text would otherwise hide (the
-    directive's own recipient list is never indexed, so items can only match its body)."""
+    directive's own recipient list is never indexed, so items can only match its body).
+    Lines between two items, or between an item and the "Lưu" line, belong to the item
+    (a wrapped recipient, or a line pasted into the list)."""
     begin, end = span
     out, cursor = [], begin
+    item_open = False  # the last dash line was a recipient item, not "Lưu"
     for m in _ITEM_LINE.finditer(text, begin, end):
         if m.start() > 0 and text[m.start() - 1] != "\n":
             continue  # a dash inside a line, not an item
-        if re.match(r"[\s\-+•]*Lưu\b", m.group()):
-            continue
-        if m.start() > cursor:
+        if m.start() > cursor and not item_open:
             out.append((cursor, m.start()))
-        cursor = m.end()
+        item_open = not re.match(r"[\s\-+•]*Lưu\b", m.group())
+        cursor = m.end() if item_open else m.start()
     if end > cursor:
         out.append((cursor, end))
     return out
