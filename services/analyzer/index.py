@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from services.analyzer.background import Background
 from services.analyzer.tokens import TokenSeq
 
 SHINGLE = 5  # tokens per shingle (syllables: about two to three words)
@@ -45,25 +46,24 @@ class IndexedDocument:
 
 
 class DirectiveIndex:
-    """Directives to check against, plus background document frequencies.
-
-    The background is every other document the index has seen (drafts, the archive):
-    a shingle common in the background is domain phrasing ("khai thác khoáng sản"), not
-    evidence that one draft copied one directive.
-    """
+    """Directives to check against, plus the background (`background.Background`): every
+    other document the index has seen (drafts, the archive), whose frequencies tell domain
+    phrasing from reuse."""
 
     def __init__(self, df_cap_min: int = 4, df_cap_share: float = 0.10):
         self.documents: list[IndexedDocument] = []
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._bg_segments: list[np.ndarray] = []
-        self._bg: tuple[np.ndarray, np.ndarray] | None = None
-        self.background_docs = 0
+        self.background = Background()
         self.df_cap_min = df_cap_min
         self.df_cap_share = df_cap_share
 
     def __len__(self) -> int:
         return len(self.documents)
+
+    @property
+    def background_docs(self) -> int:
+        return len(self.background)
 
     @property
     def df_cap(self) -> int:
@@ -77,19 +77,7 @@ class DirectiveIndex:
 
     def add_background(self, words: list[str]) -> None:
         """Count a non-directive document's shingles in the background frequencies."""
-        self._bg_segments.append(np.unique(shingle_hashes(words)))
-        self.background_docs += 1
-        self._bg = None
-
-    def _background(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._bg is None:
-            if self._bg_segments:
-                hashes, counts = np.unique(np.concatenate(self._bg_segments), return_counts=True)
-            else:
-                hashes, counts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-            self._bg = (hashes, counts)
-            self._bg_segments = [np.repeat(hashes, counts)] if len(hashes) else []
-        return self._bg
+        self.background.add(shingle_hashes(words))
 
     def add(self, document: IndexedDocument) -> int:
         """Index one directive; returns its number in this index."""
@@ -121,8 +109,9 @@ class DirectiveIndex:
     ) -> dict[int, np.ndarray]:
         """Shared shingles: per directive, rows of (query pos, directive pos, background df).
 
-        The background df counts other non-directive documents holding the shingle: 0
-        means only directives and this draft share it, the mark of reuse.
+        The background df counts the non-directive documents holding the shingle that
+        weigh against it (`Background.frequencies`): 0 means only directives and this
+        draft share it, the mark of reuse. The cap on the whole collection counts all.
         """
         hashes, docs, pos = self._postings()
         q_hashes = shingle_hashes(query.words)
@@ -133,19 +122,15 @@ class DirectiveIndex:
         lo = np.searchsorted(hashes, q_hashes, side="left")
         hi = np.searchsorted(hashes, q_hashes, side="right")
         found = hi > lo
-        bg_hashes, bg_counts = self._background()
-        q_found = q_hashes[found]
-        at = np.searchsorted(bg_hashes, q_found) if len(bg_hashes) else np.zeros(len(q_found), dtype=np.int64)
-        in_bg = (at < len(bg_hashes)) & (bg_hashes[np.minimum(at, max(0, len(bg_hashes) - 1))] == q_found) if len(bg_hashes) else np.zeros(len(q_found), bool)
-        bg_df = np.where(in_bg, bg_counts[np.minimum(at, max(0, len(bg_counts) - 1))] if len(bg_counts) else 0, 0)
-        if query_in_background:
-            bg_df = np.maximum(bg_df - 1, 0)
+        bg = self.background.frequencies(q_hashes, q_hashes[found], query_included=query_in_background)
         out: dict[int, list[tuple[int, int, int]]] = {}
         cap, total_cap = self.df_cap, self.total_cap
-        for qp, a, b, extra in zip(q_pos[found].tolist(), lo[found].tolist(), hi[found].tolist(), bg_df.tolist()):
+        rows = zip(q_pos[found].tolist(), lo[found].tolist(), hi[found].tolist(), bg.documents.tolist(),
+                   bg.weighted.tolist())
+        for qp, a, b, in_bg, extra in rows:
             d = docs[a:b]
             n_docs = len(np.unique(d))
-            if n_docs > cap or n_docs + extra + 1 > total_cap:
+            if n_docs > cap or n_docs + in_bg + 1 > total_cap:
                 continue  # boilerplate or domain phrasing shared by many documents
             for doc_no, p in zip(d.tolist(), pos[a:b].tolist()):
                 if allowed is None or doc_no in allowed:
