@@ -216,3 +216,40 @@ def test_a_passage_reaches_past_a_word_changed_near_its_end():
     p = report.passages[0]
     assert draft.text[p.draft_start:p.draft_end].rstrip(".").endswith("portal of the ministry yearly")
     assert directive[p.source_start:p.source_end].rstrip(".").endswith("website of the ministry yearly")
+
+
+def test_a_sentence_the_directive_repeats_is_traced_to_the_occurrence_laid_out_like_the_copy():
+    """The same words twice in the directive, wrapped differently: the copy keeps the line
+    breaks of the place it came from, and is traced there (any language)."""
+    sentence = ("Where the ministry does not confirm the list, it shall reply in writing and state the "
+                "reasons for its refusal within five working days.")
+    wrapped = sentence.replace("in writing and", "in writing and\n")
+    filler = ("The agency keeps a register of the workers it sends abroad, with the contract of each "
+              "worker and the reports received from the host country.")
+    between = ("Article 5. Fees\nThe fees are paid into the account of the agency before the departure of the "
+               "worker, and are refunded when the contract is cancelled for reasons beyond his control. "
+               "The agency publishes its fees on its website and at its office, and may not collect any "
+               "other amount from the worker or from his family for the services it provides.\n\n")
+    directive = (f"Article 4. Lists of workers\n{filler}\n{wrapped}\n\n{between}"
+                 f"Article 9. Lists of trainees\n{filler.replace('workers', 'trainees')}\n{sentence}\n")
+    index = DirectiveIndex()
+    index_document(index, key="decree", parsed=parse(directive.encode(), with_sentences=False))
+    for copy, occurrence in ((sentence, directive.rindex(sentence)), (wrapped, directive.index(wrapped))):
+        draft = parse(f"Plan of the district office.\n\n{copy}\n\nThe budget comes from the district.\n".encode(),
+                      with_sentences=False)
+        report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+        assert len(report.passages) == 1
+        assert report.passages[0].source_start == occurrence
+
+
+def test_a_line_pasted_between_the_recipient_items_is_reported(kl226_index, kl226):
+    """A recipient list wraps items onto lines without a dash; what sits between two items,
+    or before the "Lưu" line, is read as content like the items themselves."""
+    text = shared("seeds", "002_f498fa0f8298bd96.txt").read_text(encoding="utf-8")
+    first_item = text.index("\n-", text.index("Nơi nhận"))
+    at = text.index("\n", first_item + 1) + 1
+    sentence = next(line for line in kl226.text.splitlines() if FIFTEEN in comparison_key(line).lower())
+    pasted = f"{sentence.strip()};\n"
+    draft = parse((text[:at] + pasted + text[at:]).encode(), with_sentences=False)
+    report = detect(draft, kl226_index, key="d", params=DetectParams(semantic=False))
+    assert [(p.draft_start >= at - 1, p.draft_end <= at + len(pasted)) for p in report.passages] == [(True, True)]

@@ -1,7 +1,6 @@
 """The development evaluation set, scored with the PAN measures (plagdet.py from ../shared).
 
-Prints the figures; asserts the issue's bars where they are met, and the current level
-as a floor against regressions where they are not (see the README's figures).
+Prints the figures and asserts the issue's bars (see the README's figures).
 """
 from __future__ import annotations
 
@@ -37,6 +36,5 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     assert figures["plagdet"] >= 0.85  # the issue's bar, met
     assert figures["recall_by_obfuscation"]["paraphrase"] >= 0.60  # the issue's bar, met
     assert figures["recall_by_obfuscation"]["format"] >= 0.95  # the issue's bar, met
-    # below the issue's bars (0.95 and 0.80): floors at the current level
-    assert figures["recall_by_obfuscation"]["none"] >= 0.78
-    assert figures["recall_by_obfuscation"]["edit"] >= 0.70
+    assert figures["recall_by_obfuscation"]["none"] >= 0.95  # the issue's bar, met
+    assert figures["recall_by_obfuscation"]["edit"] >= 0.80  # the issue's bar, met
