@@ -351,10 +351,11 @@ def demo() -> None:
 
 
 def _load_demo() -> None:
+    from services.analyzer.semantic import SemanticLayer
     from services.gateway.demo import load_demo
 
     settings, factory = _store()
-    summary = load_demo(settings=settings, factory=factory)
+    summary = load_demo(settings=settings, factory=factory, semantic=SemanticLayer.default(settings))
     out = Console(stderr=True)
     out.print(f"demo: {summary['directives']} directives, {summary['drafts']} drafts")
     for role, key in summary["keys"].items():

@@ -49,6 +49,11 @@ def test_serve_demo_answers_with_parsed_demo_drafts(tmp_path):
         assert {d["status"] for d in page["items"]} == {"parsed"}
         assert "498/KH-UBND" not in {d["reference"] for d in page["items"]}  # the seed has a blank header
         assert "/UBND-TH" in {d["reference"] for d in page["items"]}
+        # the demo drafts are checked as an upload would be, paraphrase layer included
+        dong_thap = next(d for d in page["items"] if d["filename"].startswith("004_"))
+        status, body = _get(f"http://127.0.0.1:{port}/api/v1/drafts/{dong_thap['id']}/report", keys["drafter"])
+        kinds = [p["kind"] for p in json.loads(body)["passages"]]
+        assert status == 200 and "verbatim" in kinds and "paraphrase" in kinds
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -21,7 +21,10 @@ DEMO_AGENCY = ("UBND-DEMO", "Ủy ban nhân dân tỉnh (demo)", AgencyLevel.pro
 PARTY = ("BBT", "Ban Bí thư", AgencyLevel.central_party)
 
 
-def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: Path = EXAMPLES) -> dict:
+def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: Path = EXAMPLES,
+              semantic=None) -> dict:
+    """Accept, parse and check the demo documents; `semantic`: the paraphrase layer the
+    service checks uploads with, so that the demo reports are the ones an upload would get."""
     blobs = BlobStore(settings.blob_dir)
     jobs: list[int] = []
     counts = {"directives": 0, "drafts": 0}
@@ -53,7 +56,7 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
         if kind == INDEX:
             run_index_job(job_id, factory, blobs)
         else:
-            run_analyze_job(job_id, factory, blobs, loaded)
+            run_analyze_job(job_id, factory, blobs, loaded, semantic=semantic)
     counts["keys"] = _demo_keys(settings=settings, factory=factory)
     return counts
 
