@@ -24,7 +24,7 @@ UNRELATED_ALLOWANCE = 1  # unrelated documents sharing a shingle before it count
 
 @dataclass
 class Frequencies:
-    documents: np.ndarray  # per shingle: background documents holding it, the draft itself not counted
+    documents: np.ndarray  # per query shingle: background documents holding it, the draft itself not counted
     weighted: np.ndarray  # those that count against it as evidence of copying
 
 
@@ -57,31 +57,29 @@ class Background:
             self._segments = [self._merged]
         return self._merged
 
-    def frequencies(self, query: np.ndarray, shingles: np.ndarray, *, query_included: bool) -> Frequencies:
-        """Frequencies of `shingles` (found in the directives) for a draft whose seeding
-        shingles are `query`; `query_included`: the draft itself is in the background."""
+    def frequencies(self, query: np.ndarray, *, query_included: bool) -> Frequencies:
+        """Frequencies of each of a draft's seeding shingles (`query`, one per position);
+        `query_included`: the draft itself is in the background."""
+        zeros = np.zeros(len(query), np.int64)
+        if self.documents == 0 or len(query) == 0:
+            return Frequencies(documents=zeros, weighted=zeros)
         hashes, docs = self._rows()
-        lo = np.searchsorted(hashes, shingles, side="left")
-        total = np.searchsorted(hashes, shingles, side="right") - lo
-        versions = self._versions(np.unique(query))
-        in_versions = _count_in(docs, lo, total, versions)
+        distinct, at = np.unique(query, return_inverse=True)
+        lo = np.searchsorted(hashes, distinct, side="left")
+        total = np.searchsorted(hashes, distinct, side="right") - lo
+        holders = docs[_ranges(lo, total)]  # the documents holding each distinct shingle, in turn
+        # versions of the draft: background documents holding VERSION_SHARE of its shingles
+        is_version = np.bincount(holders, minlength=self.documents) >= VERSION_SHARE * len(distinct)
+        ends = np.cumsum(total)
+        running = np.concatenate([[0], np.cumsum(is_version[holders])])
+        in_versions = running[ends] - running[ends - total]
         unrelated = total - in_versions
         if query_included:
             # the draft is its own (closest) version
             in_versions = np.maximum(in_versions - 1, 0)
             total = np.maximum(total - 1, 0)
         weighted = in_versions + np.maximum(unrelated - UNRELATED_ALLOWANCE, 0)
-        return Frequencies(documents=total, weighted=weighted)
-
-    def _versions(self, query: np.ndarray) -> np.ndarray:
-        """Background documents holding at least VERSION_SHARE of the query's shingles."""
-        if len(query) == 0 or self.documents == 0:
-            return np.zeros(0, np.int32)
-        hashes, docs = self._rows()
-        lo = np.searchsorted(hashes, query, side="left")
-        n = np.searchsorted(hashes, query, side="right") - lo
-        shared = np.bincount(docs[_ranges(lo, n)], minlength=self.documents)
-        return np.nonzero(shared >= VERSION_SHARE * len(query))[0].astype(np.int32)
+        return Frequencies(documents=total[at], weighted=weighted[at])
 
 
 def _ranges(lo: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -92,14 +90,3 @@ def _ranges(lo: np.ndarray, n: np.ndarray) -> np.ndarray:
     lo, n = lo[keep], n[keep]
     offsets = np.repeat(lo - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
     return offsets + np.arange(n.sum())
-
-
-def _count_in(docs: np.ndarray, lo: np.ndarray, n: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """Per range (lo[i], n[i]) of `docs`, how many of its documents are in `chosen`."""
-    out = np.zeros(len(lo), np.int64)
-    if len(chosen) == 0 or n.sum() == 0:
-        return out
-    flags = np.isin(docs[_ranges(lo, n)], chosen).astype(np.int64)
-    ends = np.cumsum(n)
-    sums = np.concatenate([[0], np.cumsum(flags)])
-    return sums[ends] - sums[ends - n]

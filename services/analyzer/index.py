@@ -122,11 +122,11 @@ class DirectiveIndex:
         lo = np.searchsorted(hashes, q_hashes, side="left")
         hi = np.searchsorted(hashes, q_hashes, side="right")
         found = hi > lo
-        bg = self.background.frequencies(q_hashes, q_hashes[found], query_included=query_in_background)
+        bg = self.background.frequencies(q_hashes, query_included=query_in_background)
         out: dict[int, list[tuple[int, int, int]]] = {}
         cap, total_cap = self.df_cap, self.total_cap
-        rows = zip(q_pos[found].tolist(), lo[found].tolist(), hi[found].tolist(), bg.documents.tolist(),
-                   bg.weighted.tolist())
+        rows = zip(q_pos[found].tolist(), lo[found].tolist(), hi[found].tolist(), bg.documents[found].tolist(),
+                   bg.weighted[found].tolist())
         for qp, a, b, in_bg, extra in rows:
             d = docs[a:b]
             n_docs = len(np.unique(d))

@@ -2,6 +2,8 @@
 unrelated documents, and what that means for drafts checked together."""
 from __future__ import annotations
 
+import numpy as np
+
 from services.analyzer.background import Background
 from services.analyzer.detect import DetectParams, detect, index_document
 from services.analyzer.index import DirectiveIndex, shingle_hashes
@@ -15,9 +17,10 @@ PASSAGE = [f"passage{i}" for i in range(10)]
 
 
 def _frequencies(background: Background, draft: list[str], shingle: list[str]):
-    found = shingle_hashes(shingle)[:1]
-    f = background.frequencies(shingle_hashes(draft), found, query_included=True)
-    return int(f.documents[0]), int(f.weighted[0])
+    query = shingle_hashes(draft)
+    at = int(np.nonzero(query == shingle_hashes(shingle)[0])[0][0])
+    f = background.frequencies(query, query_included=True)
+    return int(f.documents[at]), int(f.weighted[at])
 
 
 def test_versions_of_a_draft_count_and_the_first_unrelated_document_does_not():
