@@ -8,8 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
-from services.common.errors import DraftctlError
+from services.common.errors import BadDocument, DraftctlError
 from services.common.models import AgencyLevel, Role
 
 app = typer.Typer(help="draftctl: drafting control for Vietnamese administrative documents.", no_args_is_help=True)
@@ -17,10 +18,12 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 agencies_app = typer.Typer(help="Agencies.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 report_app = typer.Typer(help="Periodic reports.", no_args_is_help=True)
+model_app = typer.Typer(help="The common-phrase model.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
+app.add_typer(model_app, name="model")
 
 err = Console(stderr=True)
 
@@ -85,24 +88,55 @@ def _document_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-@app.command()
+class _SourcesCommand(TyperCommand):
+    """`--sources A B C` takes every path up to the next option, as `--sources A --sources B
+    --sources C` would: the drafts follow another option or `--`."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, greedy_option(args, "--sources"))
+
+
+def greedy_option(args: list[str], flag: str) -> list[str]:
+    """Repeat `flag` before each value that follows it up to the next option."""
+    out, greedy = [], False
+    for arg in args:
+        if arg == flag:
+            greedy = True
+            continue
+        if arg.startswith("-"):
+            greedy = False
+        out.extend([flag, arg] if greedy else [arg])
+    return out
+
+
+@app.command(cls=_SourcesCommand)
 def detect(
-    drafts: Annotated[list[Path], typer.Argument(help="drafts: files or folders of .txt/.docx/.pdf")],
-    sources: Annotated[list[Path], typer.Option("--sources", help="higher-level documents: files or folders")],
+    drafts: Annotated[Optional[list[Path]], typer.Argument(
+        help="drafts: files or folders of .txt/.docx/.pdf (after another option or --)")] = None,
+    sources: Annotated[Optional[list[Path]], typer.Option(
+        "--sources", help="higher-level documents: one or more files or folders (the flag may repeat)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the JSON array of reports")] = False,
     semantic: Annotated[bool, typer.Option("--semantic/--no-semantic", help="the paraphrase layer")] = True,
 ) -> None:
-    """Find passages of the drafts copied from the sources (every source counts as higher-level)."""
+    """Find passages of the drafts copied from the sources (every source counts as higher-level).
+
+    A draft that cannot be read gets an entry with its `error` and no passages; the others
+    are checked, and the exit status is 1.
+    """
     from rich.progress import Progress
 
     from services.analyzer.detect import DetectParams, detect as detect_one, index_document
     from services.analyzer.index import DirectiveIndex
-    from services.analyzer.tokens import tokenize
     from services.ingest.pipeline import parse as parse_bytes
 
+    if not sources:
+        _fail("no sources given (--sources FILE_OR_FOLDER ...)")
+    if not drafts:
+        _fail("no drafts given: every path after --sources is a source; put the drafts after another option "
+              "or after --, e.g. draftctl detect --sources A B -- DRAFT")
     source_paths, draft_paths = _document_paths(sources), _document_paths(drafts)
     if not source_paths:
-        _fail("no source documents found (give --sources FILE_OR_FOLDER)")
+        _fail("no source documents found in the --sources paths")
     if not draft_paths:
         _fail("no drafts found")
     index = DirectiveIndex()
@@ -111,41 +145,91 @@ def detect(
         from services.analyzer.semantic import SemanticLayer
 
         layer = SemanticLayer.default()
-    reports = []
+    reports, failed = [], 0
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("indexing sources", total=len(source_paths))
         for path in source_paths:
             try:
-                index_document(index, key=str(path), parsed=parse_bytes(path.read_bytes(), path.name))
+                index_document(index, key=str(path), parsed=parse_bytes(_read(path), path.name))
             except DraftctlError as exc:
-                err.print(f"[yellow]skipped source[/yellow] {path}: {exc.detail}")
-            progress.advance(task)
-        task = progress.add_task("reading drafts", total=len(draft_paths))
-        parsed_drafts = []
-        for path in draft_paths:
-            try:
-                parsed = parse_bytes(path.read_bytes(), path.name)
-            except DraftctlError as exc:
-                _fail(f"{path}: {exc.detail}")
-            # The drafts of one call are each other's background: phrasing they all share is
-            # the domain's, not evidence of copying.
-            index.add_background(tokenize(parsed).words)
-            parsed_drafts.append((path, parsed))
+                failed += 1
+                err.print(f"[yellow]skipped source[/yellow] {path}: {exc.detail}", highlight=False)
             progress.advance(task)
         task = progress.add_task("checking drafts", total=len(draft_paths))
-        for path, parsed in parsed_drafts:
-            reports.append(detect_one(parsed, index, key=str(path), params=DetectParams(semantic=semantic),
-                                      semantic=layer, in_background=True).to_json())
+        for path in draft_paths:
+            try:
+                parsed = parse_bytes(_read(path), path.name)
+            except DraftctlError as exc:
+                failed += 1
+                err.print(f"[yellow]skipped draft[/yellow] {path}: {exc.detail}", highlight=False)
+                reports.append({"draft": str(path), "error": exc.detail, "copied_ratio": None, "passages": []})
+            else:
+                reports.append(detect_one(parsed, index, key=str(path), params=DetectParams(semantic=semantic),
+                                          semantic=layer).to_json())
             progress.advance(task)
     if as_json:
         sys.stdout.write(json.dumps(reports, ensure_ascii=False, indent=1) + "\n")
-        return
-    out = Console()
-    for report in reports:
-        out.print(f"[bold]{report['draft']}[/bold]: copied {report['copied_ratio']:.1%}, verdict {report['verdict']}")
-        for p in report["passages"]:
-            out.print(f"  {p['kind']:10s} draft {p['draft_start']}-{p['draft_end']}  <- {p['source']} "
-                      f"{p['source_start']}-{p['source_end']}  lexical {p['lexical']}")
+    else:
+        out = Console()
+        for report in reports:
+            if "error" in report:
+                out.print(f"[bold]{report['draft']}[/bold]: [red]not checked[/red]: {report['error']}", highlight=False)
+                continue
+            out.print(f"[bold]{report['draft']}[/bold]: copied {report['copied_ratio']:.1%}, verdict {report['verdict']}")
+            for p in report["passages"]:
+                out.print(f"  {p['kind']:10s} draft {p['draft_start']}-{p['draft_end']}  <- {p['source']} "
+                          f"{p['source_start']}-{p['source_end']}  lexical {p['lexical']}")
+    if failed:
+        err.print(f"{failed} file(s) could not be read; see above", highlight=False)
+        raise typer.Exit(1)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadDocument(f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+@model_app.command("build")
+def model_build(
+    corpus: Annotated[list[Path], typer.Option("--corpus", help="a folder (or file) of reference documents; repeat")],
+    out: Annotated[Path, typer.Option("--out", help="where to write the model")] = Path("models/phrases.npz"),
+) -> None:
+    """Build the common-phrase model from a reference corpus of real administrative documents."""
+    from rich.progress import Progress
+
+    from services.analyzer import phrases
+    from services.analyzer.tokens import words_of
+    from services.ingest.pipeline import extract
+    from services.ingest.normalize import normalize
+
+    paths = _document_paths(corpus)
+    if not paths:
+        _fail("no documents found in the --corpus paths")
+    skipped = 0
+
+    def documents():
+        nonlocal skipped
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("counting phrases", total=len(paths))
+            for path in paths:
+                try:
+                    raw = extract(_read(path))
+                    yield words_of(normalize(raw.text, reflow=raw.reflow).text)
+                except DraftctlError as exc:
+                    skipped += 1
+                    err.print(f"[yellow]skipped[/yellow] {path}: {exc.detail}", highlight=False)
+                progress.advance(task)
+
+    roots = sorted({str(p) for p in corpus})
+    model = phrases.count(documents(), info={"corpus": roots})
+    try:
+        model.save(out)
+    except OSError as exc:
+        _fail(f"{out}: {exc.strerror or exc}")
+    err.print(f"{out}: {model.documents} documents, {len(model.hashes)} common shingles"
+              + (f", {skipped} skipped" if skipped else ""), highlight=False)
 
 
 @app.command()

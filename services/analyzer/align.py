@@ -7,7 +7,7 @@ seed. Verification re-reads the aligned spans with rapidfuzz.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -20,7 +20,7 @@ from services.analyzer.tokens import TokenSeq
 class AlignParams:
     gap_draft: int = 24  # tokens between seeds of one passage in the draft
     gap_source: int = 40  # and in the source (wider: sentences may be reordered)
-    min_words: int = 8
+    min_words: int = 10  # syllables (Vietnamese) or words: shorter is a phrase, not a passage
     min_chars: int = 40
     min_seeds: int = 2
     min_density: float = 0.30  # share of passage tokens covered by seeds, each side
@@ -29,6 +29,9 @@ class AlignParams:
     # shingle), so domain phrasing found in many drafts counts for little.
     min_evidence: float = 3.0
     min_mean_evidence: float = 0.30  # and on average: most seeds must be rare
+    # A run of this many identical tokens is copying however common its words are (the
+    # common-phrase model weighs phrases, not whole sentences lifted from a directive).
+    long_run: int = 15
 
 
 @dataclass
@@ -55,6 +58,7 @@ class _Cluster:
     n: int
     evidence: float = 0.0
     last_q: int = -1
+    rows: list = field(default_factory=list)  # its seeds, (draft pos, source pos)
 
 
 def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
@@ -73,6 +77,8 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
                 continue  # this draft position is already placed in c (a repeat)
             if sp < c.s_min - params.gap_source or sp > c.s_max + params.gap_source:
                 continue
+            if not _proportionate(min(c.d_min, qp), max(c.d_max, qp), min(c.s_min, sp), max(c.s_max, sp), params):
+                continue  # chaining nearby seeds would spread the passage over the directive
             dist = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
             if best is None or dist < best_dist:
                 best, best_dist = c, dist
@@ -88,6 +94,7 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
         best.n += 1
         best.last_q = qp
         best.evidence += 1.0 / (1.0 + df)
+        best.rows.append((qp, sp))
     return _merge(clusters, params)
 
 
@@ -107,18 +114,30 @@ def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:
                 # not one passage.
                 shared_d = min(p.d_max, c.d_max) - max(p.d_min, c.d_min) + SHINGLE
                 repeat = shared_d > 0.5 * (min(p.d_max - p.d_min, c.d_max - c.d_min) + SHINGLE)
-                if near_d and near_s and not repeat:
+                in_proportion = _proportionate(min(p.d_min, c.d_min), max(p.d_max, c.d_max),
+                                               min(p.s_min, c.s_min), max(p.s_max, c.s_max), params)
+                if near_d and near_s and not repeat and in_proportion:
                     p.d_min, p.d_max = min(p.d_min, c.d_min), max(p.d_max, c.d_max)
                     p.s_min, p.s_max = min(p.s_min, c.s_min), max(p.s_max, c.s_max)
                     p.d_cov |= c.d_cov
                     p.s_cov |= c.s_cov
                     p.n += c.n
                     p.evidence += c.evidence
+                    p.rows.extend(c.rows)
                     merged = True
                     continue
             out.append(c)
         clusters = out
     return clusters
+
+
+SPAN_RATIO = 2.0  # most directive tokens one draft token of a passage may stand for
+
+
+def _proportionate(d_min: int, d_max: int, s_min: int, s_max: int, params: AlignParams) -> bool:
+    """Whether seeds spanning these ranges can be one passage: a copy, even reordered or
+    with a sentence dropped, covers about as much of the directive as of the draft."""
+    return s_max - s_min <= SPAN_RATIO * (d_max - d_min + SHINGLE) + params.gap_source
 
 
 EXTEND_EDITS = 1  # single-token edits the extension may step over at each end
@@ -234,11 +253,14 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
                     int(rows[:, 1].min()), int(rows[:, 1].max()) + SHINGLE, len(rows))
         if min(q.d_end, p.d_end) - max(q.d_start, p.d_start) < 0.5 * (p.d_end - p.d_start):
             continue
+        if not _proportionate(q.d_start, q.d_end - SHINGLE, q.s_start, q.s_end - SHINGLE, params):
+            continue  # a band of scattered matches, not one occurrence
         _extend(draft, source, q)
         if key(q, support) > best_key:
-            best, best_key = q, key(q, support)
+            q.lexical = lexical_similarity(draft, source, q)
+            if q.lexical >= params.min_lexical:
+                best, best_key = q, key(q, support)
     if best is not p:
-        best.lexical = lexical_similarity(draft, source, best)
         best.kind = classify(best.lexical)
     return best
 
@@ -259,9 +281,12 @@ def same_layout(draft: TokenSeq, source: TokenSeq, p: Passage) -> int:
 def passages_for_source(
     draft: TokenSeq, source: TokenSeq, source_no: int, seeds: np.ndarray, params: AlignParams
 ) -> list[Passage]:
+    """Passages of the draft copied from one directive: seeds rare enough to be evidence of
+    reuse, or a long run of identical tokens."""
     out = []
     for c in cluster(disambiguate(seeds), params):
-        if c.n < params.min_seeds or c.evidence < params.min_evidence or c.evidence / c.n < params.min_mean_evidence:
+        rare = c.n >= params.min_seeds and c.evidence >= params.min_evidence and c.evidence / c.n >= params.min_mean_evidence
+        if not rare and c.n < params.min_seeds:
             continue
         p = Passage(source_no, c.d_min, c.d_max + SHINGLE, c.s_min, c.s_max + SHINGLE, c.n)
         _extend(draft, source, p)
@@ -276,9 +301,34 @@ def passages_for_source(
         p.lexical = lexical_similarity(draft, source, p)
         if p.lexical < params.min_lexical:
             continue
+        if not rare and longest_run(draft, source, c.rows) < params.long_run:
+            continue
         p.kind = classify(p.lexical)
         out.append(_occurrences(draft, source, p, seeds, params))
     return out
+
+
+def longest_run(draft: TokenSeq, source: TokenSeq, rows: list[tuple[int, int]]) -> int:
+    """The longest run of identical, non-excluded tokens through any of the seeds."""
+    def same(d: int, s: int) -> bool:
+        return (0 <= d < len(draft) and 0 <= s < len(source) and not draft.excluded[d] and not source.excluded[s]
+                and draft.words[d] == source.words[s])
+
+    best = 0
+    reached: dict[int, int] = {}  # diagonal -> the draft position its last run ended at
+    for qp, sp in sorted(rows):
+        diagonal = sp - qp
+        if reached.get(diagonal, -1) > qp:
+            continue  # inside a run already measured
+        start = qp
+        while same(start - 1, start - 1 + diagonal):
+            start -= 1
+        end = qp
+        while same(end, end + diagonal):
+            end += 1
+        reached[diagonal] = end
+        best = max(best, end - start)
+    return best
 
 
 def resolve_overlaps(passages: list[Passage]) -> list[Passage]:
@@ -329,6 +379,9 @@ def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, par
     """Whether passage p (later in the draft) continues prev, from the same directive."""
     d_gap = int((~draft.excluded[prev.d_end:p.d_start]).sum()) if p.d_start > prev.d_end else 0
     s_gap = max(p.s_start - prev.s_end, prev.s_start - p.s_end)
+    if not _proportionate(min(prev.d_start, p.d_start), max(prev.d_end, p.d_end) - SHINGLE,
+                          min(prev.s_start, p.s_start), max(prev.s_end, p.s_end) - SHINGLE, params):
+        return False
     if d_gap <= 2 * params.gap_draft and s_gap <= 2 * params.gap_source:
         return d_gap < params.min_words or _gap_shared(prev, p, draft, source, params.gap_source) >= GAP_SHARED
     longest = max(prev.s_end - prev.s_start, p.s_end - p.s_start)

@@ -39,13 +39,13 @@ def index_document(index: DirectiveIndex, *, key: str, parsed: ParsedDocument, l
 
 def detect(
     parsed: ParsedDocument, index: DirectiveIndex, *, key: str, params: DetectParams | None = None,
-    allowed: set[int] | None = None, semantic=None, in_background: bool = False,
+    allowed: set[int] | None = None, semantic=None,
 ) -> DraftReport:
     """Passages of `parsed` that repeat directives of the index (`allowed` restricts which)."""
     params = params or DetectParams()
     tokens = tokenize(parsed, exclusions.excluded_spans(parsed))
     found = []
-    all_seeds = index.seeds(tokens, allowed=allowed, query_in_background=in_background)
+    all_seeds = index.seeds(tokens, allowed=allowed)
     for source_no, seeds in all_seeds.items():
         source = index.documents[source_no].tokens
         found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))

@@ -67,7 +67,8 @@ def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:
         elif item_start is None:
             # Title and subject lines may sit between the header and the first basis; a long
             # line, or anything after the last basis, is the body proper.
-            if spans or len(line.split()) > 15 or start - body_start > _PREAMBLE_REACH:
+            # (a title in capitals may be long)
+            if spans or (len(line.split()) > 15 and line != line.upper()) or start - body_start > _PREAMBLE_REACH:
                 break
             continue
         if line.rstrip().endswith((";", ".", ":")):

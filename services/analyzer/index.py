@@ -7,35 +7,15 @@ is boilerplate (Quốc hiệu, "Nơi nhận", standard legal bases) and never se
 """
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from services.analyzer.background import Background
+from services.analyzer import phrases as phrase_model
+from services.analyzer.phrases import PhraseModel
+from services.analyzer.shingles import SHINGLE, shingle_hashes
 from services.analyzer.tokens import TokenSeq
-
-SHINGLE = 5  # tokens per shingle (syllables: about two to three words)
-
-
-def shingle_hashes(words: list[str], k: int = SHINGLE) -> np.ndarray:
-    """64-bit stable hashes of every k-token window (position i covers tokens i..i+k-1)."""
-    if len(words) < k:
-        return np.zeros(0, dtype=np.uint64)
-    token_ids = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little") for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
-    # Polynomial rolling combination of token hashes: cheap and order-sensitive.
-    out = np.zeros(len(words) - k + 1, dtype=np.uint64)
-    mult = np.uint64(0x100000001B3)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            out = out * mult + token_ids[j : len(words) - k + 1 + j]
-    return out
-
 
 @dataclass
 class IndexedDocument:
@@ -46,15 +26,15 @@ class IndexedDocument:
 
 
 class DirectiveIndex:
-    """Directives to check against, plus the background (`background.Background`): every
-    other document the index has seen (drafts, the archive), whose frequencies tell domain
-    phrasing from reuse."""
+    """Directives to check against. What counts as common phrasing comes from the
+    common-phrase model (`phrases.PhraseModel`), never from the drafts checked: a report
+    depends only on the draft, the directives and that model."""
 
-    def __init__(self, df_cap_min: int = 4, df_cap_share: float = 0.10):
+    def __init__(self, df_cap_min: int = 4, df_cap_share: float = 0.10, phrases: PhraseModel | None = None):
         self.documents: list[IndexedDocument] = []
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self.background = Background()
+        self.phrases = phrases if phrases is not None else phrase_model.load()
         self.df_cap_min = df_cap_min
         self.df_cap_share = df_cap_share
 
@@ -62,22 +42,9 @@ class DirectiveIndex:
         return len(self.documents)
 
     @property
-    def background_docs(self) -> int:
-        return len(self.background)
-
-    @property
     def df_cap(self) -> int:
         """Most directives a seeding shingle may occur in."""
         return max(self.df_cap_min, math.ceil(self.df_cap_share * len(self.documents)))
-
-    @property
-    def total_cap(self) -> int:
-        """Most documents of the whole collection (directives and background) it may occur in."""
-        return max(self.df_cap_min, math.ceil(self.df_cap_share * (len(self.documents) + self.background_docs)))
-
-    def add_background(self, words: list[str]) -> None:
-        """Count a non-directive document's shingles in the background frequencies."""
-        self.background.add(shingle_hashes(words))
 
     def add(self, document: IndexedDocument) -> int:
         """Index one directive; returns its number in this index."""
@@ -104,14 +71,12 @@ class DirectiveIndex:
                 self._segments = [self._merged]
         return self._merged
 
-    def seeds(
-        self, query: TokenSeq, *, allowed: set[int] | None = None, query_in_background: bool = False
-    ) -> dict[int, np.ndarray]:
-        """Shared shingles: per directive, rows of (query pos, directive pos, background df).
+    def seeds(self, query: TokenSeq, *, allowed: set[int] | None = None) -> dict[int, np.ndarray]:
+        """Shared shingles: per directive, rows of (query pos, directive pos, common uses).
 
-        The background df counts the non-directive documents holding the shingle that
-        weigh against it (`Background.frequencies`): 0 means only directives and this
-        draft share it, the mark of reuse. The cap on the whole collection counts all.
+        `common uses` is how many independent uses the shingle has in the common-phrase
+        model beyond one: 0 marks a shingle rare outside the directive, the mark of reuse.
+        Shingles in more than `df_cap` directives, or above the model's cap, never seed.
         """
         hashes, docs, pos = self._postings()
         q_hashes = shingle_hashes(query.words)
@@ -121,17 +86,16 @@ class DirectiveIndex:
         q_hashes = q_hashes[q_pos]
         lo = np.searchsorted(hashes, q_hashes, side="left")
         hi = np.searchsorted(hashes, q_hashes, side="right")
-        found = hi > lo
-        bg = self.background.frequencies(q_hashes, query_included=query_in_background)
+        uses = self.phrases.uses_of(q_hashes)
+        found = (hi > lo) & (uses <= self.phrases.common_cap)
+        common = np.maximum(uses - 1, 0)
         out: dict[int, list[tuple[int, int, int]]] = {}
-        cap, total_cap = self.df_cap, self.total_cap
-        rows = zip(q_pos[found].tolist(), lo[found].tolist(), hi[found].tolist(), bg.documents[found].tolist(),
-                   bg.weighted[found].tolist())
-        for qp, a, b, in_bg, extra in rows:
+        cap = self.df_cap
+        for qp, a, b, extra in zip(q_pos[found].tolist(), lo[found].tolist(), hi[found].tolist(),
+                                   common[found].tolist()):
             d = docs[a:b]
-            n_docs = len(np.unique(d))
-            if n_docs > cap or n_docs + in_bg + 1 > total_cap:
-                continue  # boilerplate or domain phrasing shared by many documents
+            if b - a > cap and len(np.unique(d)) > cap:
+                continue  # boilerplate shared by many directives
             for doc_no, p in zip(d.tolist(), pos[a:b].tolist()):
                 if allowed is None or doc_no in allowed:
                     out.setdefault(doc_no, []).append((qp, p, extra))

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.analyzer.detect import DetectParams, detect
 from services.analyzer.registry import LoadedIndex, register
-from services.analyzer.tokens import tokenize
 from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
 from services.common.models import AgencyLevel, JobState
@@ -22,11 +21,10 @@ log = logging.getLogger(__name__)
 
 def check_document(*, parsed, loaded: LoadedIndex, document_id: int, allowed: set[int], semantic=None,
                    params: DetectParams | None = None):
-    """Detect against the loaded index (the document joins the background) and return the
-    report and its stored form, whose passages name the directive's document id."""
-    loaded.index.add_background(tokenize(parsed).words)
+    """Detect against the loaded index and return the report and its stored form, whose
+    passages name the directive's document id."""
     report = detect(parsed, loaded.index, key=f"document:{document_id}", params=params, allowed=allowed,
-                    semantic=semantic, in_background=True)
+                    semantic=semantic)
     body = report.to_json()
     for passage in body["passages"]:
         passage["source_document_id"] = int(passage["source"].split(":")[1])  # key: "document:ID"

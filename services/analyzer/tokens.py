@@ -34,6 +34,11 @@ class TokenSeq:
         return len(self.words)
 
 
+def words_of(normalised_text: str) -> list[str]:
+    """The analysis tokens' words alone, of text already normalised (as `tokenize` reads it)."""
+    return WORD.findall(normalised_text.lower())
+
+
 def tokenize(parsed: ParsedDocument, excluded_spans: list[tuple[int, int]] = ()) -> TokenSeq:
     """Tokens of a parsed document; `excluded_spans` are raw spans to mark as excluded."""
     norm = parsed.norm

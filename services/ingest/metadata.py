@@ -386,9 +386,31 @@ def _footer_elements(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
         if m.start() > 0 and text[m.start() - 1] != "\n":
             continue  # a dash inside a line, not an item
         if m.start() > cursor and not item_open:
-            out.append((cursor, m.start()))
+            out.extend(_without_prose(text, cursor, m.start()))
         item_open = not re.match(r"[\s\-+•]*Lưu\b", m.group())
         cursor = m.end() if item_open else m.start()
+    if end > cursor:
+        out.extend(_without_prose(text, cursor, end))
+    return out
+
+
+_PROSE_WORDS = 8
+
+
+def _without_prose(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """[begin, end) less the lines that read as a sentence: the signature column holds
+    titles in capitals, "(Đã ký)" and a name, never a line of eight or more words mostly in
+    lower case; such a line was pasted there and is content."""
+    out, cursor = [], begin
+    for m in re.finditer(r"[^\n]+", text[begin:end]):
+        line = m.group().strip()
+        words = line.split()
+        if (len(words) >= _PROSE_WORDS and not line.startswith("Lưu")
+                and sum(w[:1].islower() for w in words) * 2 >= len(words)):
+            s = begin + m.start()
+            if s > cursor:
+                out.append((cursor, s))
+            cursor = begin + m.end()
     if end > cursor:
         out.append((cursor, end))
     return out

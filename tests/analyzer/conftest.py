@@ -7,7 +7,6 @@ import pytest
 
 from services.analyzer.detect import index_document
 from services.analyzer.index import DirectiveIndex
-from services.analyzer.tokens import tokenize
 from services.analyzer.semantic import CachedEmbedder, E5Embedder, SemanticLayer
 from services.ingest.pipeline import parse
 from tests.conftest import shared
@@ -38,6 +37,4 @@ def dev_set():
     for path in sorted(shared("eval", "dev", "sources").iterdir()):
         index_document(index, key=path.name, parsed=parse(path.read_bytes(), with_sentences=False))
     drafts = {p.name: parse(p.read_bytes(), with_sentences=False) for p in sorted(shared("eval", "dev", "drafts").iterdir())}
-    for parsed in drafts.values():  # as `draftctl detect` does: the drafts are the background
-        index.add_background(tokenize(parsed).words)
     return index, drafts, truth

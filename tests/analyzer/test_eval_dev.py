@@ -24,7 +24,7 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     detections = defaultdict(list)
     inside_citations = 0
     for name, parsed in drafts.items():
-        report = detect(parsed, index, key=name, params=DetectParams(), semantic=semantic_layer, in_background=True)
+        report = detect(parsed, index, key=name, params=DetectParams(), semantic=semantic_layer)
         for p in report.passages:
             detections[name].append(vars(p))
             inside_citations += any(p.draft_start >= s and p.draft_end <= e for s, e in citation_clauses(parsed))

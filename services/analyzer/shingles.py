@@ -1,0 +1,26 @@
+"""Hashed token shingles: the unit the index, the seeds and the common-phrase model share."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+SHINGLE = 5  # tokens per shingle (syllables: about two to three words)
+
+
+def shingle_hashes(words: list[str], k: int = SHINGLE) -> np.ndarray:
+    """64-bit stable hashes of every k-token window (position i covers tokens i..i+k-1)."""
+    if len(words) < k:
+        return np.zeros(0, dtype=np.uint64)
+    token_ids = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little") for w in words),
+        dtype=np.uint64,
+        count=len(words),
+    )
+    # Polynomial rolling combination of token hashes: cheap and order-sensitive.
+    out = np.zeros(len(words) - k + 1, dtype=np.uint64)
+    mult = np.uint64(0x100000001B3)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            out = out * mult + token_ids[j : len(words) - k + 1 + j]
+    return out
