@@ -7,7 +7,7 @@ seed. Verification re-reads the aligned spans with rapidfuzz.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -58,44 +58,52 @@ class _Cluster:
     n: int
     evidence: float = 0.0
     last_q: int = -1
+    last_s: int = -1
     rows: list = field(default_factory=list)  # its seeds, (draft pos, source pos)
 
 
 def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
-    """Group (draft pos, source pos) seeds into passage candidates."""
+    """Group (draft pos, source pos, common uses) seeds into passage candidates."""
     order = np.lexsort((seeds[:, 1], seeds[:, 0]))
     clusters: list[_Cluster] = []
     open_: list[_Cluster] = []
     last_q = -1
-    for qp, sp, df in seeds[order].tolist():  # df: background documents sharing the shingle
+    for qp, sp, common in seeds[order].tolist():
         if qp != last_q:  # close clusters the draft has moved past, once per draft position
             open_ = [c for c in open_ if qp - c.d_max <= params.gap_draft]
             last_q = qp
-        best, best_dist = None, None
-        for c in open_:
-            if c.last_q == qp:
-                continue  # this draft position is already placed in c (a repeat)
-            if sp < c.s_min - params.gap_source or sp > c.s_max + params.gap_source:
-                continue
-            if not _proportionate(min(c.d_min, qp), max(c.d_max, qp), min(c.s_min, sp), max(c.s_max, sp), params):
-                continue  # chaining nearby seeds would spread the passage over the directive
-            dist = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
-            if best is None or dist < best_dist:
-                best, best_dist = c, dist
-        if best is None:
-            best = _Cluster(qp, qp, sp, sp, set(), set(), 0)
-            clusters.append(best)
-            open_.append(best)
-        best.d_max = max(best.d_max, qp)
-        best.d_min = min(best.d_min, qp)
-        best.s_min, best.s_max = min(best.s_min, sp), max(best.s_max, sp)
-        best.d_cov.update(range(qp, qp + SHINGLE))
-        best.s_cov.update(range(sp, sp + SHINGLE))
-        best.n += 1
-        best.last_q = qp
-        best.evidence += 1.0 / (1.0 + df)
-        best.rows.append((qp, sp))
+        fits = [(fit, k) for k, c in enumerate(open_)
+                if c.last_q != qp and (fit := _fit(c, qp, sp, params)) is not None]  # one seed per position
+        if fits:
+            c = open_[min(fits)[1]]
+        else:
+            c = _Cluster(qp, qp, sp, sp, set(), set(), 0)
+            clusters.append(c)
+            open_.append(c)
+        c.d_min, c.d_max = min(c.d_min, qp), max(c.d_max, qp)
+        c.s_min, c.s_max = min(c.s_min, sp), max(c.s_max, sp)
+        c.d_cov.update(range(qp, qp + SHINGLE))
+        c.s_cov.update(range(sp, sp + SHINGLE))
+        c.n += 1
+        c.last_q, c.last_s = qp, sp
+        c.evidence += 1.0 / (1.0 + common)
+        c.rows.append((qp, sp))
     return _merge(clusters, params)
+
+
+def _fit(c: _Cluster, qp: int, sp: int, params: AlignParams) -> tuple[int, int] | None:
+    """How well seed (qp, sp) continues cluster c, lower is better; None if it cannot.
+
+    Nearness to the cluster's source range first (a paraphrase reorders sentences inside
+    it), then, among clusters about as near, the one whose last seed's diagonal the seed
+    continues (list items that open with the same words, close together in the directive).
+    """
+    if sp < c.s_min - params.gap_source or sp > c.s_max + params.gap_source:
+        return None
+    if not _proportionate(min(c.d_min, qp), max(c.d_max, qp), min(c.s_min, sp), max(c.s_max, sp), params):
+        return None  # chaining nearby seeds would spread the passage over the directive
+    outside = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
+    return max(0, outside - SHINGLE), abs((sp - qp) - (c.last_s - c.last_q))
 
 
 def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:
@@ -183,7 +191,7 @@ def lexical_similarity(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
 
 
 def classify(lexical: float, semantic: float | None = None) -> str:
-    if lexical >= 0.95:
+    if lexical >= VERBATIM:
         return "verbatim"
     if lexical >= 0.70:
         return "near"
@@ -218,17 +226,20 @@ def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
     return np.concatenate(keep)
 
 
+OCCURRENCE_GAP = 2 * SHINGLE  # source gap within one occurrence, when occurrences are told apart
+
+
 def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarray,
                  params: AlignParams) -> Passage:
     """The occurrence of a passage's text in the directive that matches it best.
 
     Disambiguation follows the neighbours' diagonal, which is wrong when the whole passage
     occurs more than once in the directive (or a neighbour belongs to another copy): here
-    the seeds of the passage's draft span are grouped by diagonal (source minus draft
-    position; bands wide enough for reordered sentences), and the band matching the most
-    distinct draft positions wins; then the one closest in length to the draft's text; then
-    the one laid out most like it (punctuation and line breaks: a copy keeps those of the
-    place it was taken from); then the first.
+    the seeds of the passage's draft span are clustered again, ambiguous ones included, one
+    candidate per occurrence, and the one matching the most distinct draft positions wins;
+    then the one closest in length to the draft's text; then the one laid out most like it
+    (punctuation and line breaks: a copy keeps those of the place it was taken from); then
+    the first.
     """
     inside = seeds[(seeds[:, 0] >= p.d_start) & (seeds[:, 0] < p.d_end)]
     positions, counts = np.unique(inside[:, 0], return_counts=True)
@@ -241,28 +252,25 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
 
     rows_in_p = inside[(inside[:, 1] >= p.s_start) & (inside[:, 1] < p.s_end)]
     best, best_key = p, key(p, len(np.unique(rows_in_p[:, 0])))
-    offsets = inside[:, 1] - inside[:, 0]
-    order = np.argsort(offsets, kind="stable")
-    bands = np.split(order, np.nonzero(np.diff(offsets[order]) > 2 * params.gap_source)[0] + 1)
-    for band in bands:
-        rows = inside[band]
-        support = len(np.unique(rows[:, 0]))
+    # A narrow source gap keeps occurrences apart even where they lie close together (list
+    # items that open with the same words).
+    for c in cluster(inside, replace(params, gap_source=OCCURRENCE_GAP)):
+        support = len({qp for qp, _ in c.rows})
         if support < best_key[0]:
             continue
-        q = Passage(p.source_no, int(rows[:, 0].min()), int(rows[:, 0].max()) + SHINGLE,
-                    int(rows[:, 1].min()), int(rows[:, 1].max()) + SHINGLE, len(rows))
+        q = Passage(p.source_no, c.d_min, c.d_max + SHINGLE, c.s_min, c.s_max + SHINGLE, c.n)
         if min(q.d_end, p.d_end) - max(q.d_start, p.d_start) < 0.5 * (p.d_end - p.d_start):
             continue
-        if not _proportionate(q.d_start, q.d_end - SHINGLE, q.s_start, q.s_end - SHINGLE, params):
-            continue  # a band of scattered matches, not one occurrence
         _extend(draft, source, q)
         if key(q, support) > best_key:
             q.lexical = lexical_similarity(draft, source, q)
             if q.lexical >= params.min_lexical:
                 best, best_key = q, key(q, support)
-    if best is not p:
-        best.kind = classify(best.lexical)
+    best.kind = classify(best.lexical)
     return best
+
+
+VERBATIM = 0.95  # lexical similarity of a word-for-word copy
 
 
 def same_layout(draft: TokenSeq, source: TokenSeq, p: Passage) -> int:

@@ -11,6 +11,10 @@ from services.ingest.document import ParsedDocument
 # a bracket or the end of the line.
 _CLAUSE_END = re.compile(r"[;.:(\n]|\)\s*[,;]")
 _PREAMBLE_LINE = re.compile(r"\s*(?:Căn cứ|Xét đề nghị|Theo đề nghị)\b")
+# The national motto and the Party's name are never copying, wherever a (mis-read) layout
+# puts them.
+_MOTTO = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM"
+                    r"|Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.IGNORECASE)
 _QUOTED = re.compile(r"“[^”\n]{8,}”|\"[^\"\n]{8,}\"|«[^»\n]{8,}»")
 
 
@@ -24,7 +28,12 @@ def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
     spans.extend(_preamble(parsed))
     for m in _QUOTED.finditer(text):
         spans.append(norm.to_raw(m.start(), m.end()))
-    return spans
+    return spans + motto_spans(parsed)
+
+
+def motto_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
+    """Raw spans of the national motto lines and the Party's name."""
+    return [parsed.norm.to_raw(m.start(), m.end()) for m in _MOTTO.finditer(parsed.norm.text)]
 
 
 _TITLE_MIN_CHARS = 20  # what follows the citation in its clause, for it to be a title
@@ -95,4 +104,4 @@ def source_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
         spans.append((parsed.header.start, parsed.header.end))
     if parsed.footer:
         spans.append((parsed.footer.start, parsed.footer.end))
-    return spans
+    return spans + motto_spans(parsed)

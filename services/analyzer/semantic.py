@@ -158,7 +158,9 @@ class SemanticLayer:
         table = doc.meta.get("_semantic")
         if table is None:
             p = self.params
-            sents = [(a, b) for a, b in (doc.meta.get("sentences") or []) if b - a >= p.min_sentence_tokens]
+            # the directive's header, footer and motto are never a source
+            sents = [(a, b) for a, b in (doc.meta.get("sentences") or [])
+                     if b - a >= p.min_sentence_tokens and doc.tokens.excluded[a:b].mean() < 0.5]
             words = [set(doc.tokens.words[a:b]) for a, b in sents]
             postings: dict[str, list[int]] = {}
             for i, ws in enumerate(words):
@@ -226,7 +228,8 @@ class SemanticLayer:
             # sentence inside a long draft sentence is shared phrasing, not a paraphrase.
             alone_ok = (n_tok >= p.single_sentence_tokens and top >= p.single_sentence_cosine
                         and min(n_tok, s_tok) >= p.single_sentence_length_ratio * max(n_tok, s_tok))
-            if len(group) >= 2 or alone_ok:
+            # two draft sentences aligned to one directive sentence are one aligned sentence
+            if len({g[2] for g in group}) >= 2 or alone_ok:
                 d_start, d_end = draft_sents[group[0][0]][0], draft_sents[group[-1][0]][1]
                 passage = Passage(src, d_start, d_end, min(a for a, _ in s_ranges), max(b for _, b in s_ranges),
                                   seeds=0, lexical=float(np.mean([g[4] for g in group])),
