@@ -153,7 +153,7 @@ def detect(
                 index_document(index, key=str(path), parsed=parse_bytes(_read(path), path.name))
             except DraftctlError as exc:
                 failed += 1
-                err.print(f"[yellow]skipped source[/yellow] {path}: {exc.detail}", highlight=False)
+                err.print(f"[yellow]skipped source[/yellow] {path}: {exc.detail}", highlight=False, soft_wrap=True)
             progress.advance(task)
         task = progress.add_task("checking drafts", total=len(draft_paths))
         for path in draft_paths:
@@ -161,7 +161,7 @@ def detect(
                 parsed = parse_bytes(_read(path), path.name)
             except DraftctlError as exc:
                 failed += 1
-                err.print(f"[yellow]skipped draft[/yellow] {path}: {exc.detail}", highlight=False)
+                err.print(f"[yellow]skipped draft[/yellow] {path}: {exc.detail}", highlight=False, soft_wrap=True)
                 reports.append({"draft": str(path), "error": exc.detail, "copied_ratio": None, "passages": []})
             else:
                 reports.append(detect_one(parsed, index, key=str(path), params=DetectParams(semantic=semantic),
@@ -180,7 +180,7 @@ def detect(
                 out.print(f"  {p['kind']:10s} draft {p['draft_start']}-{p['draft_end']}  <- {p['source']} "
                           f"{p['source_start']}-{p['source_end']}  lexical {p['lexical']}")
     if failed:
-        err.print(f"{failed} file(s) could not be read; see above", highlight=False)
+        err.print(f"{failed} file(s) could not be read; see above", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -219,7 +219,7 @@ def model_build(
                     yield words_of(normalize(raw.text, reflow=raw.reflow).text)
                 except DraftctlError as exc:
                     skipped += 1
-                    err.print(f"[yellow]skipped[/yellow] {path}: {exc.detail}", highlight=False)
+                    err.print(f"[yellow]skipped[/yellow] {path}: {exc.detail}", highlight=False, soft_wrap=True)
                 progress.advance(task)
 
     roots = sorted({str(p) for p in corpus})
@@ -229,7 +229,7 @@ def model_build(
     except OSError as exc:
         _fail(f"{out}: {exc.strerror or exc}")
     err.print(f"{out}: {model.documents} documents, {len(model.hashes)} common shingles"
-              + (f", {skipped} skipped" if skipped else ""), highlight=False)
+              + (f", {skipped} skipped" if skipped else ""), highlight=False, soft_wrap=True)
 
 
 @app.command()

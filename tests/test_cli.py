@@ -105,3 +105,36 @@ def test_report_issuance_writes_an_xlsx_with_the_period_counts(tmp_path):
     assert bad.returncode != 0 and "period" in bad.stderr
     wrong = run("report", "issuance", "--period", "2026-H1", "--out", str(tmp_path / "r.pdf"), data_dir=tmp_path)
     assert wrong.returncode != 0 and ".xlsx" in wrong.stderr
+
+
+def test_detect_takes_several_sources_after_one_flag_and_the_flag_repeated(tmp_path):
+    kl226, seed = shared("directives", "226-KL-TW.txt"), shared("seeds", "000_b0328c80448f943d.txt")
+    other = shared("corpus", "docs", "hr-chi-thi-so-21-ct-ttg-469580.txt")
+    for args in (["--sources", str(other), str(kl226), "--json", str(seed)],
+                 ["--sources", str(other), "--sources", str(kl226), "--json", str(seed)],
+                 ["--json", "--sources", str(other), str(kl226), "--", str(seed)]):
+        result = run("detect", "--no-semantic", *args)
+        assert result.returncode == 0, result.stderr
+        reports = json.loads(result.stdout)
+        assert [r["draft"] for r in reports] == [str(seed)]  # no source was checked as a draft
+        assert {p["source"] for p in reports[0]["passages"]} == {str(kl226)}
+
+
+def test_detect_with_every_path_after_sources_says_where_the_drafts_go():
+    result = run("detect", "--sources", str(shared("directives", "226-KL-TW.txt")),
+                 str(shared("seeds", "000_b0328c80448f943d.txt")))
+    assert result.returncode != 0 and result.stdout == ""
+    assert "no drafts given" in result.stderr and "--" in result.stderr
+
+
+def test_detect_records_an_unreadable_draft_and_checks_the_others(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"ab\0\0\0\0\0cd")
+    seed = shared("seeds", "000_b0328c80448f943d.txt")
+    result = run("detect", "--no-semantic", "--sources", str(shared("directives", "226-KL-TW.txt")), "--json",
+                 str(bad), str(seed))
+    assert result.returncode == 1
+    failed, checked = json.loads(result.stdout)
+    assert failed["draft"] == str(bad) and failed["error"] and failed["passages"] == []
+    assert checked["draft"] == str(seed) and checked["passages"]
+    assert "bad.txt" in result.stderr

@@ -15,6 +15,7 @@ from services.gateway.app import create_app
 from services.ingest.normalize import comparison_key
 from tests.conftest import shared
 from tests.gateway.test_api import PROBLEM, upload, wait_done
+from tests.reissues import COPIED, copied_found, write_drafts
 
 
 @pytest.fixture
@@ -85,3 +86,13 @@ def test_only_admins_register_directives_and_the_level_is_checked(api):
     bad = api.post("/api/v1/directives", headers=api.keys["admin"], files=files,
                    data={"level": "galactic", "issuer": "Ban Bí thư"})
     assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
+
+
+def test_seven_drafts_copying_kl226_uploaded_one_by_one_each_report_its_passages(api, tmp_path):
+    register(api, "central_party")
+    for path in write_drafts(tmp_path / "drafts"):
+        response = upload(api, "drafter", path)
+        assert response.status_code == 202, response.text
+        assert wait_done(api, response.headers["Location"], "drafter")["job"]["state"] == "done"
+        report = api.get(f"{response.headers['Location']}/report", headers=api.keys["drafter"]).json()
+        assert copied_found(path.read_text(encoding="utf-8"), report["passages"]) == COPIED, path.name
