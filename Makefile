@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv clean eval bench
+.PHONY: run test venv clean eval bench model
 SHARED ?= ../shared
 
 $(STAMP): pyproject.toml
@@ -33,8 +33,14 @@ eval: $(STAMP)
 	$(BIN)/python $(SHARED)/tools/plagdet.py $(SHARED)/eval/dev/truth.json build/eval-dev.json --by-kind
 	$(BIN)/python bench/decoys.py $(SHARED)/eval/dev/drafts build/eval-dev.json
 
+# The common-phrase model (models/phrases.npz) from the reference corpus; commit the result.
+model: $(STAMP)
+	$(BIN)/draftctl model build --corpus $(SHARED)/corpus --corpus $(SHARED)/corpus-extra --out models/phrases.npz
+
 # Speed against the corpus, with a naive baseline measured in the same run; then the
-# archive scan in one process and on one and two Celery workers (PostgreSQL and Redis).
+# archive scan in one process and on one and two Celery workers (PostgreSQL and Redis);
+# then real implementing documents checked together against the documents they cite.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --corpus $(SHARED)/corpus --out bench/results.json
 	$(BIN)/python bench/scan_workers.py --shared $(SHARED) --out bench/results.json
+	$(BIN)/python bench/implementing.py --corpus $(SHARED)/corpus --out bench/implementing.json

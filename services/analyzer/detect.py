@@ -37,6 +37,17 @@ def index_document(index: DirectiveIndex, *, key: str, parsed: ParsedDocument, l
     return index.add(IndexedDocument(key=key, tokens=tokens, level_rank=level_rank, meta=meta))
 
 
+def cited_sources(parsed: ParsedDocument, index: DirectiveIndex, allowed: set[int] | None) -> set[int]:
+    """Directives of the index the draft cites by số ký hiệu."""
+    refs = {_ref_key(c.reference) for c in parsed.citations}
+    return {i for i, d in enumerate(index.documents)
+            if (allowed is None or i in allowed) and _ref_key(d.meta.get("reference")) in refs - {None}}
+
+
+def _ref_key(reference: str | None) -> str | None:
+    return "".join(reference.split()).upper() if reference else None
+
+
 def detect(
     parsed: ParsedDocument, index: DirectiveIndex, *, key: str, params: DetectParams | None = None,
     allowed: set[int] | None = None, semantic=None,
@@ -49,7 +60,8 @@ def detect(
     for source_no, seeds in all_seeds.items():
         source = index.documents[source_no].tokens
         found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
-    passages = align.resolve_overlaps(found)
+    cited = cited_sources(parsed, index, allowed)
+    passages = align.resolve_overlaps(found, cited)
     if semantic is not None and params.semantic:
         # The directives the draft shares most rare seeds with are the candidates for paraphrase.
         rare = {s: int((seeds[:, 2] == 0).sum()) for s, seeds in all_seeds.items()}
@@ -59,6 +71,6 @@ def detect(
                                    candidates=candidates, allowed=allowed)
     sources = {p.source_no: index.documents[p.source_no].tokens for p in passages}
     # Merging can grow a passage over one that another directive explains less well.
-    passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align))
+    passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align), cited)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
                  thresholds=params.thresholds)

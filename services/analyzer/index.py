@@ -34,7 +34,7 @@ class DirectiveIndex:
         self.documents: list[IndexedDocument] = []
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self.phrases = phrases if phrases is not None else phrase_model.load()
+        self.phrases = phrases if phrases is not None else phrase_model.default()
         self.df_cap_min = df_cap_min
         self.df_cap_share = df_cap_share
 

@@ -82,6 +82,14 @@ def load(path: str | None = None) -> PhraseModel:
     return PhraseModel.load(Path(path) if path else BUNDLED)
 
 
+def default(settings=None) -> PhraseModel:
+    """The model the settings name (DRAFTCTL_PHRASE_MODEL), else the bundled one."""
+    from services.common.settings import get_settings
+
+    path = (settings or get_settings()).phrase_model
+    return load(str(path) if path else None)
+
+
 def count(documents: Iterable[list[str]], *, info: dict | None = None) -> PhraseModel:
     """Count independent uses of every shingle over documents given as token lists."""
     hashes, docs, lefts, rights = [], [], [], []

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.analyzer.detect import analysis_tokens
 from services.analyzer.index import DirectiveIndex, IndexedDocument
+from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.common.models import AgencyLevel, Document, IndexEntry
 from services.common.repositories import index_entries as entries_repo
@@ -46,8 +47,8 @@ def register(*, db: Session, document: Document, parsed: ParsedDocument, level: 
 class LoadedIndex:
     """A process's view of the registry; `refresh` loads only entries added since."""
 
-    def __init__(self):
-        self.index = DirectiveIndex()
+    def __init__(self, phrases: PhraseModel | None = None):
+        self.index = DirectiveIndex(phrases=phrases)
         self.levels: list[AgencyLevel] = []
         self.document_ids: list[int] = []
         self._last_entry = 0

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     demo_data: bool = False
     merge_embeddings: bool = Field(default=True, description="document embeddings (e5) as a merge-candidate signal")
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "draftctl")
+    phrase_model: Path | None = Field(default=None, description="common-phrase model (draftctl model build); "
+                                      "default: the bundled models/phrases.npz")
 
     @property
     def effective_database_url(self) -> str:

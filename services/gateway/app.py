@@ -15,6 +15,7 @@ from services.common.migrate import upgrade
 from services.common.runner import JobRunner
 from services.common.settings import Settings, get_settings
 from services.gateway import errors
+from services.analyzer import phrases as phrase_model
 from services.analyzer.registry import LoadedIndex
 from services.analyzer.semantic import SemanticLayer
 from services.analyzer.tasks import run_analyze_job, run_index_job
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         runner = CeleryDispatcher(settings.broker_url)
     else:
-        loaded = LoadedIndex()
+        loaded = LoadedIndex(phrase_model.default(settings))
         runner.register(PARSE, partial(run_parse_job, blobs=blobs))
         runner.register(INDEX, partial(run_index_job, blobs=blobs))
         runner.register(ANALYZE, partial(run_analyze_job, blobs=blobs, loaded=loaded, semantic=SemanticLayer.default(settings)))

@@ -43,11 +43,12 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
                 counts[counter] += 1
                 if accepted.created:
                     jobs.append(accepted.job.id)
+    from services.analyzer import phrases
     from services.analyzer.registry import LoadedIndex
     from services.analyzer.tasks import run_analyze_job, run_index_job
     from services.ingest.tasks import INDEX
 
-    loaded = LoadedIndex()
+    loaded = LoadedIndex(phrases.default(settings))
     follow_ups = []
     for job_id in jobs:
         follow_ups += run_parse_job(job_id, factory, blobs)

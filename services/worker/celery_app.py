@@ -63,12 +63,13 @@ celery = make_celery()
 @lru_cache(maxsize=1)
 def _context():
     """Per worker process: the store, the blobs, the loaded index, the semantic layer."""
+    from services.analyzer import phrases as phrase_model
     from services.analyzer.registry import LoadedIndex
     from services.analyzer.semantic import SemanticLayer
 
     settings = get_settings()
     factory = session_factory(make_engine(settings.effective_database_url))
-    return factory, BlobStore(settings.blob_dir), LoadedIndex(), SemanticLayer.default(settings)
+    return factory, BlobStore(settings.blob_dir), LoadedIndex(phrase_model.default(settings)), SemanticLayer.default(settings)
 
 
 def _dispatch(follow_ups) -> None:

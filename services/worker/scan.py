@@ -26,6 +26,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.analyzer import merge
+from services.analyzer import phrases as phrase_model
 from services.analyzer.registry import LoadedIndex
 from services.analyzer.tasks import check_document
 from services.common.blobs import BlobStore
@@ -144,7 +145,7 @@ def scan_items(*, settings: Settings, factory: sessionmaker[Session], files: lis
         if deadline is not None and time.monotonic() > deadline:
             raise ChunkOverTime("the chunk ran past its time limit; lower DRAFTCTL_SCAN_CHUNK_SIZE")
 
-    loaded = loaded or LoadedIndex()
+    loaded = loaded or LoadedIndex(phrase_model.default(settings))
     with factory() as db:
         loaded.refresh(db)
     blobs = BlobStore(settings.blob_dir)

@@ -132,3 +132,12 @@ def test_stock_phrases_and_the_motto_are_never_passages_but_a_long_verbatim_run_
     # a sentence of common phrases, copied word for word: reported however common its words
     assert "có trách nhiệm tổ chức thực hiện nghiêm túc và báo cáo kết quả" in texts[0]
     assert "an ninh chính trị" not in texts[0] and "tài sản công" not in texts[0] and "Hạnh phúc" not in texts[0]
+
+
+def test_the_service_reads_the_model_its_settings_name(tmp_path):
+    from services.common.settings import Settings
+
+    own = phrases.count(_sentences(6, STOCK), info={"corpus": ["province archive"]})
+    own.save(tmp_path / "province.npz")
+    assert phrases.default(Settings(phrase_model=tmp_path / "province.npz")).info["corpus"] == ["province archive"]
+    assert phrases.default(Settings()).documents == phrases.load().documents  # the bundled one
