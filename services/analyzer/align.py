@@ -7,7 +7,7 @@ seed. Verification re-reads the aligned spans with rapidfuzz.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -25,8 +25,8 @@ class AlignParams:
     min_seeds: int = 2
     min_density: float = 0.30  # share of passage tokens covered by seeds, each side
     min_lexical: float = 0.45
-    # Evidence of reuse: each seed weighs 1 / (1 + the background documents sharing its
-    # shingle), so domain phrasing found in many drafts counts for little.
+    # Evidence of reuse: each seed weighs 1 / (1 + its independent uses beyond one in the
+    # common-phrase model), so the domain's stock phrasing counts for little.
     min_evidence: float = 3.0
     min_mean_evidence: float = 0.30  # and on average: most seeds must be rare
     # A run of this many identical tokens is copying however common its words are (the
@@ -72,8 +72,10 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
         if qp != last_q:  # close clusters the draft has moved past, once per draft position
             open_ = [c for c in open_ if qp - c.d_max <= params.gap_draft]
             last_q = qp
+        lo, hi = sp + params.gap_source, sp - params.gap_source  # the source gap, inlined: a hot loop
         fits = [(fit, k) for k, c in enumerate(open_)
-                if c.last_q != qp and (fit := _fit(c, qp, sp, params)) is not None]  # one seed per position
+                if c.s_min <= lo and c.s_max >= hi and c.last_q != qp  # one seed per draft position
+                and (fit := _fit(c, qp, sp, params)) is not None]
         if fits:
             c = open_[min(fits)[1]]
         else:
@@ -92,14 +94,13 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
 
 
 def _fit(c: _Cluster, qp: int, sp: int, params: AlignParams) -> tuple[int, int] | None:
-    """How well seed (qp, sp) continues cluster c, lower is better; None if it cannot.
+    """How well seed (qp, sp), within the source gap of cluster c, continues it, lower is
+    better; None if it cannot.
 
     Nearness to the cluster's source range first (a paraphrase reorders sentences inside
     it), then, among clusters about as near, the one whose last seed's diagonal the seed
     continues (list items that open with the same words, close together in the directive).
     """
-    if sp < c.s_min - params.gap_source or sp > c.s_max + params.gap_source:
-        return None
     if not _proportionate(min(c.d_min, qp), max(c.d_max, qp), min(c.s_min, sp), max(c.s_max, sp), params):
         return None  # chaining nearby seeds would spread the passage over the directive
     outside = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
@@ -148,6 +149,12 @@ def _proportionate(d_min: int, d_max: int, s_min: int, s_max: int, params: Align
     return s_max - s_min <= SPAN_RATIO * (d_max - d_min + SHINGLE) + params.gap_source
 
 
+def _same(draft: TokenSeq, source: TokenSeq, d: int, s: int) -> bool:
+    """Draft token d and directive token s are the same word, neither excluded."""
+    return (0 <= d < len(draft) and 0 <= s < len(source) and not draft.excluded[d] and not source.excluded[s]
+            and draft.words[d] == source.words[s])
+
+
 EXTEND_EDITS = 1  # single-token edits the extension may step over at each end
 EXTEND_RUN = 4  # identical tokens that must follow an edit for it to be taken
 
@@ -157,8 +164,7 @@ def _extend(draft: TokenSeq, source: TokenSeq, p: Passage) -> None:
     stepping over a word inserted, dropped or replaced when identical text resumes after it:
     an edit near the end of a short passage leaves no shingle beyond it."""
     def same(d: int, s: int) -> bool:
-        return (0 <= d < len(draft) and 0 <= s < len(source) and not draft.excluded[d]
-                and draft.words[d] == source.words[s])
+        return _same(draft, source, d, s)
 
     def resumes(d: int, s: int, step: int) -> bool:
         return all(same(d + step * i, s + step * i) for i in range(EXTEND_RUN))
@@ -188,6 +194,9 @@ def lexical_similarity(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
     a = " ".join(draft.words[p.d_start:p.d_end])
     b = " ".join(source.words[p.s_start:p.s_end])
     return fuzz.ratio(a, b) / 100.0
+
+
+VERBATIM = 0.95  # lexical similarity of a word-for-word copy
 
 
 def classify(lexical: float, semantic: float | None = None) -> str:
@@ -226,16 +235,28 @@ def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
     return np.concatenate(keep)
 
 
-OCCURRENCE_GAP = 2 * SHINGLE  # source gap within one occurrence, when occurrences are told apart
+OCCURRENCE_GAP = 2 * SHINGLE  # source gap inside one occurrence, when occurrences are told apart
+
+
+def _occurrence_clusters(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
+    """One cluster per occurrence of a passage's text, even where occurrences lie close
+    together (list items that open with the same words): the seeds are clustered with a
+    narrow source gap, within bands of diagonals (source minus draft position) split where
+    the diagonal jumps far, which keeps each clustering small."""
+    narrow = AlignParams(**{**vars(params), "gap_source": OCCURRENCE_GAP})
+    offsets = seeds[:, 1] - seeds[:, 0]
+    order = np.argsort(offsets, kind="stable")
+    bands = np.split(order, np.nonzero(np.diff(offsets[order]) > 2 * params.gap_source)[0] + 1)
+    return [c for band in bands for c in cluster(seeds[band], narrow)]
 
 
 def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarray,
-                 params: AlignParams) -> Passage:
+                 params: AlignParams, seen: dict) -> Passage:
     """The occurrence of a passage's text in the directive that matches it best.
 
     Disambiguation follows the neighbours' diagonal, which is wrong when the whole passage
     occurs more than once in the directive (or a neighbour belongs to another copy): here
-    the seeds of the passage's draft span are clustered again, ambiguous ones included, one
+    the seeds of the passage's draft span, ambiguous ones included, are clustered again, one
     candidate per occurrence, and the one matching the most distinct draft positions wins;
     then the one closest in length to the draft's text; then the one laid out most like it
     (punctuation and line breaks: a copy keeps those of the place it was taken from); then
@@ -252,9 +273,9 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
 
     rows_in_p = inside[(inside[:, 1] >= p.s_start) & (inside[:, 1] < p.s_end)]
     best, best_key = p, key(p, len(np.unique(rows_in_p[:, 0])))
-    # A narrow source gap keeps occurrences apart even where they lie close together (list
-    # items that open with the same words).
-    for c in cluster(inside, replace(params, gap_source=OCCURRENCE_GAP)):
+    if (p.d_start, p.d_end) not in seen:  # clusters of one draft span repeat in a directive
+        seen[p.d_start, p.d_end] = _occurrence_clusters(inside, params)
+    for c in seen[p.d_start, p.d_end]:
         support = len({qp for qp, _ in c.rows})
         if support < best_key[0]:
             continue
@@ -268,9 +289,6 @@ def _occurrences(draft: TokenSeq, source: TokenSeq, p: Passage, seeds: np.ndarra
                 best, best_key = q, key(q, support)
     best.kind = classify(best.lexical)
     return best
-
-
-VERBATIM = 0.95  # lexical similarity of a word-for-word copy
 
 
 def same_layout(draft: TokenSeq, source: TokenSeq, p: Passage) -> int:
@@ -292,10 +310,11 @@ def passages_for_source(
     """Passages of the draft copied from one directive: seeds rare enough to be evidence of
     reuse, or a long run of identical tokens."""
     out = []
+    occurrences: dict = {}  # draft span -> its seeds' occurrence clusters
     for c in cluster(disambiguate(seeds), params):
-        rare = c.n >= params.min_seeds and c.evidence >= params.min_evidence and c.evidence / c.n >= params.min_mean_evidence
-        if not rare and c.n < params.min_seeds:
+        if c.n < params.min_seeds:
             continue
+        rare = c.evidence >= params.min_evidence and c.evidence / c.n >= params.min_mean_evidence
         p = Passage(source_no, c.d_min, c.d_max + SHINGLE, c.s_min, c.s_max + SHINGLE, c.n)
         _extend(draft, source, p)
         d_len, s_len = p.d_end - p.d_start, p.s_end - p.s_start
@@ -312,16 +331,12 @@ def passages_for_source(
         if not rare and longest_run(draft, source, c.rows) < params.long_run:
             continue
         p.kind = classify(p.lexical)
-        out.append(_occurrences(draft, source, p, seeds, params))
+        out.append(_occurrences(draft, source, p, seeds, params, occurrences))
     return out
 
 
 def longest_run(draft: TokenSeq, source: TokenSeq, rows: list[tuple[int, int]]) -> int:
     """The longest run of identical, non-excluded tokens through any of the seeds."""
-    def same(d: int, s: int) -> bool:
-        return (0 <= d < len(draft) and 0 <= s < len(source) and not draft.excluded[d] and not source.excluded[s]
-                and draft.words[d] == source.words[s])
-
     best = 0
     reached: dict[int, int] = {}  # diagonal -> the draft position its last run ended at
     for qp, sp in sorted(rows):
@@ -329,10 +344,10 @@ def longest_run(draft: TokenSeq, source: TokenSeq, rows: list[tuple[int, int]]) 
         if reached.get(diagonal, -1) > qp:
             continue  # inside a run already measured
         start = qp
-        while same(start - 1, start - 1 + diagonal):
+        while _same(draft, source, start - 1, start - 1 + diagonal):
             start -= 1
         end = qp
-        while same(end, end + diagonal):
+        while _same(draft, source, end, end + diagonal):
             end += 1
         reached[diagonal] = end
         best = max(best, end - start)

@@ -37,15 +37,10 @@ def index_document(index: DirectiveIndex, *, key: str, parsed: ParsedDocument, l
     return index.add(IndexedDocument(key=key, tokens=tokens, level_rank=level_rank, meta=meta))
 
 
-def cited_sources(parsed: ParsedDocument, index: DirectiveIndex, allowed: set[int] | None) -> set[int]:
-    """Directives of the index the draft cites by số ký hiệu."""
-    refs = {_ref_key(c.reference) for c in parsed.citations}
-    return {i for i, d in enumerate(index.documents)
-            if (allowed is None or i in allowed) and _ref_key(d.meta.get("reference")) in refs - {None}}
-
-
-def _ref_key(reference: str | None) -> str | None:
-    return "".join(reference.split()).upper() if reference else None
+def cited_sources(parsed: ParsedDocument, index: DirectiveIndex, candidates) -> set[int]:
+    """The candidate directives the draft cites by số ký hiệu (both read by one parser)."""
+    refs = {c.reference for c in parsed.citations if c.reference}
+    return {i for i in candidates if index.documents[i].meta.get("reference") in refs}
 
 
 def detect(
@@ -60,7 +55,7 @@ def detect(
     for source_no, seeds in all_seeds.items():
         source = index.documents[source_no].tokens
         found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
-    cited = cited_sources(parsed, index, allowed)
+    cited = cited_sources(parsed, index, all_seeds)
     passages = align.resolve_overlaps(found, cited)
     if semantic is not None and params.semantic:
         # The directives the draft shares most rare seeds with are the candidates for paraphrase.
