@@ -159,8 +159,9 @@ class SemanticLayer:
         if table is None:
             p = self.params
             # the directive's header, footer and motto are never a source
+            excluded = np.concatenate([[0], np.cumsum(doc.tokens.excluded, dtype=np.int64)]).tolist()
             sents = [(a, b) for a, b in (doc.meta.get("sentences") or [])
-                     if b - a >= p.min_sentence_tokens and doc.tokens.excluded[a:b].mean() < 0.5]
+                     if b - a >= p.min_sentence_tokens and 2 * (excluded[b] - excluded[a]) < b - a]
             words = [set(doc.tokens.words[a:b]) for a, b in sents]
             postings: dict[str, list[int]] = {}
             for i, ws in enumerate(words):
