@@ -53,8 +53,6 @@ class _Cluster:
     d_max: int
     s_min: int
     s_max: int
-    d_cov: set
-    s_cov: set
     n: int
     evidence: float = 0.0
     last_q: int = -1
@@ -79,13 +77,18 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
         if fits:
             c = open_[min(fits)[1]]
         else:
-            c = _Cluster(qp, qp, sp, sp, set(), set(), 0)
+            c = _Cluster(qp, qp, sp, sp, 0)
             clusters.append(c)
             open_.append(c)
-        c.d_min, c.d_max = min(c.d_min, qp), max(c.d_max, qp)
-        c.s_min, c.s_max = min(c.s_min, sp), max(c.s_max, sp)
-        c.d_cov.update(range(qp, qp + SHINGLE))
-        c.s_cov.update(range(sp, sp + SHINGLE))
+        # comparisons, not min/max: this runs once per seed
+        if qp < c.d_min:
+            c.d_min = qp
+        if qp > c.d_max:
+            c.d_max = qp
+        if sp < c.s_min:
+            c.s_min = sp
+        if sp > c.s_max:
+            c.s_max = sp
         c.n += 1
         c.last_q, c.last_s = qp, sp
         c.evidence += 1.0 / (1.0 + common)
@@ -128,8 +131,6 @@ def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:
                 if near_d and near_s and not repeat and in_proportion:
                     p.d_min, p.d_max = min(p.d_min, c.d_min), max(p.d_max, c.d_max)
                     p.s_min, p.s_max = min(p.s_min, c.s_min), max(p.s_max, c.s_max)
-                    p.d_cov |= c.d_cov
-                    p.s_cov |= c.s_cov
                     p.n += c.n
                     p.evidence += c.evidence
                     p.rows.extend(c.rows)
@@ -147,6 +148,12 @@ def _proportionate(d_min: int, d_max: int, s_min: int, s_max: int, params: Align
     """Whether seeds spanning these ranges can be one passage: a copy, even reordered or
     with a sentence dropped, covers about as much of the directive as of the draft."""
     return s_max - s_min <= SPAN_RATIO * (d_max - d_min + SHINGLE) + params.gap_source
+
+
+def _covered(starts: list[int]) -> int:
+    """Tokens covered by shingles starting at these positions."""
+    ordered = sorted(set(starts))
+    return sum(min(SHINGLE, b - a) for a, b in zip(ordered, ordered[1:])) + (SHINGLE if ordered else 0)
 
 
 def _same(draft: TokenSeq, source: TokenSeq, d: int, s: int) -> bool:
@@ -323,7 +330,8 @@ def passages_for_source(
         if (draft.ends[p.d_end - 1] - draft.starts[p.d_start] < params.min_chars
                 or source.ends[p.s_end - 1] - source.starts[p.s_start] < params.min_chars or s_len < params.min_words):
             continue  # too short on either side: a shared name or phrase, not a passage
-        if len(c.d_cov) / d_len < params.min_density or len(c.s_cov) / max(1, s_len) < params.min_density:
+        if (_covered([q for q, _ in c.rows]) / d_len < params.min_density
+                or _covered([s for _, s in c.rows]) / max(1, s_len) < params.min_density):
             continue
         p.lexical = lexical_similarity(draft, source, p)
         if p.lexical < params.min_lexical:
