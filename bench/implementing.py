@@ -30,7 +30,7 @@ from services.analyzer.detect import DetectParams, detect, index_document
 from services.analyzer.exclusions import excluded_spans, source_spans
 from services.analyzer.index import DirectiveIndex
 from services.analyzer.semantic import SemanticLayer
-from services.analyzer.shingles import shingle_hashes
+from services.analyzer.shingles import shingle_hashes, window_any
 from services.analyzer.tokens import tokenize
 from services.ingest.pipeline import parse
 
@@ -45,7 +45,7 @@ def _key(reference: str | None) -> str | None:
 def _windows(tokens, n: int = RUN) -> dict[int, list[int]]:
     """Hash of each n-token window with no excluded token -> its start positions."""
     hashes = shingle_hashes(tokens.words, n)
-    bad = np.convolve(tokens.excluded.astype(int), np.ones(n, int), "valid") > 0 if len(hashes) else []
+    bad = window_any(tokens.excluded, n)
     out: dict[int, list[int]] = {}
     for i, h in enumerate(hashes.tolist()):
         if not bad[i]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz
 
-from services.analyzer.index import SHINGLE
+from services.analyzer.shingles import SHINGLE
 from services.analyzer.tokens import TokenSeq
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from services.analyzer import phrases as phrase_model
 from services.analyzer.phrases import PhraseModel
-from services.analyzer.shingles import SHINGLE, shingle_hashes
+from services.analyzer.shingles import SHINGLE, shingle_hashes, window_any
 from services.analyzer.tokens import TokenSeq
 
 @dataclass
@@ -51,7 +51,7 @@ class DirectiveIndex:
         doc_no = len(self.documents)
         self.documents.append(document)
         hashes = shingle_hashes(document.tokens.words)
-        keep = ~_window_any(document.tokens.excluded, SHINGLE)
+        keep = ~window_any(document.tokens.excluded, SHINGLE)
         positions = np.nonzero(keep)[0].astype(np.int32)
         self._segments.append((hashes[keep], np.full(len(positions), doc_no, dtype=np.int32), positions))
         self._merged = None
@@ -82,7 +82,7 @@ class DirectiveIndex:
         q_hashes = shingle_hashes(query.words)
         if len(q_hashes) == 0 or len(hashes) == 0:
             return {}
-        q_pos = np.nonzero(~_window_any(query.excluded, SHINGLE))[0]
+        q_pos = np.nonzero(~window_any(query.excluded, SHINGLE))[0]
         q_hashes = q_hashes[q_pos]
         lo = np.searchsorted(hashes, q_hashes, side="left")
         hi = np.searchsorted(hashes, q_hashes, side="right")
@@ -100,12 +100,3 @@ class DirectiveIndex:
                 if allowed is None or doc_no in allowed:
                     out.setdefault(doc_no, []).append((qp, p, extra))
         return {k: np.asarray(v, dtype=np.int64) for k, v in out.items()}
-
-
-def _window_any(flags: np.ndarray, k: int) -> np.ndarray:
-    """For each window start i, whether any of flags[i:i+k] is set."""
-    n = len(flags) - k + 1
-    if n <= 0:
-        return np.zeros(0, dtype=bool)
-    c = np.concatenate([[0], np.cumsum(flags.astype(np.int32))])
-    return (c[k:k + n] - c[:n]) > 0

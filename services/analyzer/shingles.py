@@ -24,3 +24,12 @@ def shingle_hashes(words: list[str], k: int = SHINGLE) -> np.ndarray:
         for j in range(k):
             out = out * mult + token_ids[j : len(words) - k + 1 + j]
     return out
+
+
+def window_any(flags: np.ndarray, k: int) -> np.ndarray:
+    """For each window start i, whether any of flags[i:i+k] is set."""
+    n = len(flags) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=bool)
+    c = np.concatenate([[0], np.cumsum(flags.astype(np.int32))])
+    return (c[k:k + n] - c[:n]) > 0
