@@ -48,26 +48,26 @@ def _prepare(shared: Path, work: Path, schema: str) -> dict:
 
 def _register(env: dict, path: Path, agency: str, level: str) -> None:
     """Register a directive in the store: parse and index, as the API's jobs do."""
-    from services.analyzer.tasks import run_index_job
+    from services.documents.pipeline import run_index_job
     from services.common.blobs import BlobStore
     from services.common.db import make_engine, session_factory, unit_of_work
     from services.common.migrate import upgrade
     from services.common.models import AgencyLevel, DocumentKind
-    from services.common.repositories import agencies
+    from services.agencies.service import ensure_agency
     from services.common.settings import Settings
-    from services.ingest.intake import accept
-    from services.ingest.tasks import run_parse_job
+    from services.documents.intake import accept
+    from services.documents.pipeline import run_parse_job
 
     settings = Settings(data_dir=Path(env["DRAFTCTL_DATA_DIR"]), database_url=env["DRAFTCTL_DATABASE_URL"])
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     factory, blobs = session_factory(engine), BlobStore(settings.blob_dir)
     with unit_of_work(factory) as db:
-        owner = agencies.ensure(db=db, code=agency, name=agency, level=AgencyLevel(level))
+        owner, _ = ensure_agency(db=db, code=agency, name=agency, level=AgencyLevel(level))
         job = accept(db=db, blobs=blobs, settings=settings, data=path.read_bytes(), filename=path.name,
                      kind=DocumentKind.directive, agency_id=owner.id, given={}).job.id
     for follow_up, _ in run_parse_job(job, factory, blobs):
-        run_index_job(follow_up, factory, blobs)
+        run_index_job(follow_up, factory)
     engine.dispose()
 
 

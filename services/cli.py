@@ -248,7 +248,8 @@ def serve(
     configure()
     if demo:
         _load_demo()
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # log_config=None: uvicorn keeps the JSON handlers configure() gave its loggers.
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=None)
 
 
 @app.command()
@@ -367,7 +368,8 @@ def report_issuance(
     out: Annotated[Path, typer.Option(help="the file to write: .xlsx, .csv or .json")],
 ) -> None:
     """The issuance report for the Sở Nội vụ: one row per agency, issued vs. the 15% target."""
-    from services.analyzer.issuance import Period, period_report, report_csv, report_xlsx
+    from services.register.export import report_csv, report_xlsx
+    from services.register.service import Period, period_report
 
     writers = {".xlsx": report_xlsx, ".csv": lambda r: report_csv(r).encode("utf-8"),
                ".json": lambda r: json.dumps(r, ensure_ascii=False, indent=2).encode("utf-8")}
@@ -399,13 +401,16 @@ def agencies_add(
     level: Annotated[AgencyLevel, typer.Option(help="issuing level")],
 ) -> None:
     """Register an agency (or leave an existing one as it is)."""
+    from services.agencies.service import ensure_agency
     from services.common.db import unit_of_work
-    from services.common.repositories import agencies as agencies_repo
 
     _, factory = _store()
-    with unit_of_work(factory) as db:
-        agency = agencies_repo.ensure(db=db, code=code, name=name, level=level)
-        Console().print(f"{agency.code}\t{agency.name}\t{agency.level.value}")
+    try:
+        with unit_of_work(factory) as db:
+            agency, _ = ensure_agency(db=db, code=code, name=name, level=level)
+            Console().print(f"{agency.code}\t{agency.name}\t{agency.level.value}", highlight=False)
+    except DraftctlError as exc:
+        _fail(exc.detail)
 
 
 @keys_app.command("create")
@@ -413,19 +418,54 @@ def keys_create(
     role: Annotated[Role, typer.Option(help="drafter, reviewer or admin")],
     agency: Annotated[Optional[str], typer.Option(help="agency code (required for drafters)")] = None,
     name: Annotated[Optional[str], typer.Option(help="a label for the key")] = None,
+    days: Annotated[Optional[int], typer.Option(help="the key expires after this many days (default: never)")] = None,
 ) -> None:
     """Create an API key; the key itself is printed once, as the last line."""
-    from services.common import keys
+    from services.agencies.service import create_key
     from services.common.db import unit_of_work
 
     _, factory = _store()
     try:
         with unit_of_work(factory) as db:
-            key, plain = keys.create(db=db, role=role, agency_code=agency, name=name)
+            key, plain = create_key(db=db, role=role, agency_code=agency, name=name, days=days)
     except DraftctlError as exc:
         _fail(exc.detail)
-    err.print(f"created {role.value} key {key.prefix}… ({key.name}); store it now, it is not shown again")
+    expiry = f", expires {key.expires_at:%Y-%m-%d %H:%M} UTC" if key.expires_at else ""
+    err.print(f"created {role.value} key {key.id} {key.prefix}… ({key.name}{expiry}); store it now, "
+              "it is not shown again", highlight=False)
     print(plain)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every key: id, prefix, role, agency, state, expiry (the keys themselves are never stored)."""
+    from rich.table import Table
+
+    from services.agencies.service import key_state, list_keys
+
+    _, factory = _store()
+    table = Table("id", "prefix", "name", "role", "agency", "state", "created", "expires")
+    with factory() as db:
+        for key in list_keys(db=db):
+            table.add_row(str(key.id), key.prefix, key.name, key.role.value, key.agency.code if key.agency else "",
+                          key_state(key), f"{key.created_at:%Y-%m-%d}",
+                          f"{key.expires_at:%Y-%m-%d}" if key.expires_at else "never")
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (draftctl keys list)")]) -> None:
+    """Revoke a key: from now on every request with it is refused."""
+    from services.agencies.service import revoke_key
+    from services.common.db import unit_of_work
+
+    _, factory = _store()
+    try:
+        with unit_of_work(factory) as db:
+            key = revoke_key(db=db, key_id=key_id)
+            Console().print(f"revoked key {key.id} {key.prefix}… ({key.name})", highlight=False)
+    except DraftctlError as exc:
+        _fail(exc.detail)
 
 
 @app.command()

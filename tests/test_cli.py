@@ -85,12 +85,13 @@ def test_report_issuance_writes_an_xlsx_with_the_period_counts(tmp_path):
     from services.common.db import make_engine, session_factory, unit_of_work
     from services.common.migrate import upgrade
     from services.common.models import AgencyLevel
-    from services.common.repositories import agencies, issuances
+    from services.agencies.service import ensure_agency
+    from services.register import repository as issuances
 
     url = f"sqlite:///{tmp_path / 'draftctl.db'}"
     upgrade(url)
     with unit_of_work(session_factory(make_engine(url))) as db:
-        agency = agencies.ensure(db=db, code="STP", name="Sở Tư pháp", level=AgencyLevel.provincial_department)
+        agency, _ = ensure_agency(db=db, code="STP", name="Sở Tư pháp", level=AgencyLevel.provincial_department)
         for i, day in enumerate(["2026-01-10", "2026-03-05", "2026-05-20", "2026-07-01"]):
             issuances.add(db=db, agency_id=agency.id, reference=f"{i + 1}/STP-VP", doc_type="Công văn",
                           issued_on=day, source="import")

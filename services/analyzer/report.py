@@ -39,9 +39,17 @@ class DraftReport:
     passages: list[ReportedPassage]
     sources: list[dict] = field(default_factory=list)
     verdict: str = "ok"
+    content: list[tuple[int, int]] = field(default_factory=list)  # the spans copied_ratio counts over
 
-    def to_json(self) -> dict:
-        return asdict(self)
+    def to_json(self, *, with_content: bool = False) -> dict:
+        """The report as JSON; `with_content` adds the content spans (what a stored report
+        needs to be combined with a later check)."""
+        out = asdict(self)
+        if with_content:
+            out["content"] = [list(c) for c in self.content]
+        else:
+            del out["content"]
+        return out
 
 
 def build(
@@ -62,18 +70,48 @@ def build(
             semantic=None if p.semantic is None else round(p.semantic, 3),
             source_reference=src.meta.get("reference"),
         ))
-    content = parsed.content_spans()
-    content_chars = sum(max(0, s.end - s.start) for s in content)
-    copied = _union_inside([(r.draft_start, r.draft_end) for r in reported], [(s.start, s.end) for s in content])
+    content = [(s.start, s.end) for s in parsed.content_spans()]
+    ratio, sources, verdict = summarize([asdict(r) for r in reported], content, thresholds)
+    return DraftReport(draft=draft_key, copied_ratio=ratio, passages=reported, sources=sources, verdict=verdict,
+                       content=content)
+
+
+def summarize(passages: list[dict], content: list[tuple[int, int]],
+              thresholds: Thresholds = Thresholds()) -> tuple[float, list[dict], str]:
+    """copied_ratio, the per-source breakdown and the verdict of a set of passages."""
+    content_chars = sum(max(0, e - s) for s, e in content)
+    copied = _union_inside([(p["draft_start"], p["draft_end"]) for p in passages], content)
     ratio = round(copied / content_chars, 4) if content_chars else 0.0
     by_source: dict[str, dict] = {}
-    for r in reported:
-        entry = by_source.setdefault(r.source, {"source": r.source, "reference": r.source_reference, "passages": 0, "chars": 0})
+    for p in passages:
+        entry = by_source.setdefault(p["source"], {"source": p["source"], "reference": p.get("source_reference"),
+                                                   "passages": 0, "chars": 0})
         entry["passages"] += 1
-        entry["chars"] += r.draft_end - r.draft_start
-    verdict = "return" if ratio >= thresholds.return_at else "review" if ratio >= thresholds.review_at or reported else "ok"
-    return DraftReport(draft=draft_key, copied_ratio=ratio, passages=reported,
-                       sources=sorted(by_source.values(), key=lambda e: -e["chars"]), verdict=verdict)
+        entry["chars"] += p["draft_end"] - p["draft_start"]
+    verdict = "return" if ratio >= thresholds.return_at else "review" if ratio >= thresholds.review_at or passages else "ok"
+    return ratio, sorted(by_source.values(), key=lambda e: -e["chars"]), verdict
+
+
+def combine(earlier: dict, later: dict, thresholds: Thresholds = Thresholds()) -> dict:
+    """The report of a document checked first against `earlier["checked"]` directives and
+    then against `later["checked"]`: what the later check says of a directive replaces what
+    the earlier said of it, and every other finding stays. Where a kept passage and a new
+    one cover the same draft text, the longer stays (the earlier one on a tie)."""
+    rechecked = set(later["checked"])
+    kept = [p for p in earlier.get("passages", []) if p["source_document_id"] not in rechecked]
+    added = []
+    for p in sorted(later["passages"], key=lambda p: p["draft_start"]):
+        rivals = [k for k in kept if k["draft_start"] < p["draft_end"] and p["draft_start"] < k["draft_end"]]
+        length = p["draft_end"] - p["draft_start"]
+        if all(length > k["draft_end"] - k["draft_start"] for k in rivals):
+            kept = [k for k in kept if k not in rivals]
+            added.append(p)
+    passages = sorted(kept + added, key=lambda p: (p["draft_start"], p["draft_end"]))
+    content = [tuple(c) for c in later["content"]]
+    ratio, sources, verdict = summarize(passages, content, thresholds)
+    checked = sorted(set(earlier.get("checked", [])) | rechecked)
+    return {**later, "copied_ratio": ratio, "passages": passages, "sources": sources, "verdict": verdict,
+            "checked": checked}
 
 
 def _union_inside(spans: list[tuple[int, int]], within: list[tuple[int, int]]) -> int:

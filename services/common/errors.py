@@ -36,6 +36,13 @@ class TooLarge(BadDocument):
     title = "Document too large"
 
 
+class InvalidInput(DraftctlError):
+    """Input that is well-formed but breaks a rule (an unknown agency, a date in the future)."""
+
+    status = 422
+    title = "Invalid input"
+
+
 class NotFound(DraftctlError):
     status = 404
     title = "Not found"

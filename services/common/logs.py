@@ -32,17 +32,29 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, key, None)
             if value is not None:
                 out[key] = value
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            out.update(client=client, method=method, path=path, http=version, status=status)
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
 
 
+# Our loggers and the server's: every line on stderr is one JSON object, tracebacks included.
+LOGGERS = ("services", "uvicorn", "uvicorn.error", "uvicorn.access", "celery")
+
+
 def configure(level: str = "INFO") -> None:
-    """JSON lines on stderr for the draftctl loggers (serve, worker, beat)."""
+    """JSON lines on stderr for draftctl and the server it runs in (serve, worker, beat)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(ContextFilter())
-    root = logging.getLogger("services")
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level.upper())
+        logger.propagate = False
+    # Libraries' own warnings (the multipart parser's, say) go through the root logger.
+    root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    root.propagate = False
+    root.setLevel(logging.WARNING)

@@ -153,6 +153,7 @@ class ApiKey(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), doc="none: the key does not expire")
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -170,7 +171,8 @@ class IndexEntry(Base):
 
 
 class Report(Base):
-    """The copy-detection report of a draft (one per draft; a re-run replaces it)."""
+    """The copy-detection report of a document (one per document): a check against new
+    directives adds its findings to it (`body["checked"]` lists every directive checked)."""
 
     __tablename__ = "reports"
 
@@ -253,7 +255,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20), doc="submit, resubmit, approve, return or issue")
+    action: Mapped[str] = mapped_column(String(20), doc="submit, resubmit, approve, return, issue or withdraw")
     actor: Mapped[str] = mapped_column(String(200), doc="the API key's name")
     actor_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     actor_role: Mapped[str] = mapped_column(String(20))

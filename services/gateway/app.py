@@ -8,19 +8,22 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from services.agencies import routes as agencies
 from services.common import logs
 from services.common.blobs import BlobStore
 from services.common.db import make_engine, session_factory
 from services.common.migrate import upgrade
 from services.common.runner import JobRunner
 from services.common.settings import Settings, get_settings
-from services.gateway import errors
 from services.analyzer import phrases as phrase_model
-from services.analyzer.registry import LoadedIndex
+from services.directives.registry import LoadedIndex
 from services.analyzer.semantic import SemanticLayer
-from services.analyzer.tasks import run_analyze_job, run_index_job
-from services.gateway.routes import directives, drafts, health, merging, register, review
-from services.ingest.tasks import ANALYZE, INDEX, PARSE, run_parse_job
+from services.directives import routes as directives
+from services.documents.pipeline import ANALYZE, INDEX, PARSE, run_analyze_job, run_index_job, run_parse_job
+from services.drafts import routes as drafts
+from services.gateway import errors, health
+from services.register import routes as register
+from services.review import routes as review
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     else:
         loaded = LoadedIndex(phrase_model.default(settings))
         runner.register(PARSE, partial(run_parse_job, blobs=blobs))
-        runner.register(INDEX, partial(run_index_job, blobs=blobs))
-        runner.register(ANALYZE, partial(run_analyze_job, blobs=blobs, loaded=loaded, semantic=SemanticLayer.default(settings)))
+        runner.register(INDEX, run_index_job)
+        runner.register(ANALYZE, partial(run_analyze_job, loaded=loaded, semantic=SemanticLayer.default(settings)))
     app.state.settings = settings
     app.state.engine = engine
     app.state.factory = factory
     app.state.blobs = blobs
     app.state.runner = runner
     errors.install(app)
+    errors.describe(app)
 
     @app.middleware("http")
     async def _request_id(request, call_next):
@@ -73,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         token = logs.request_id.set(rid[:64])
         try:
             response = await call_next(request)
+        except Exception:  # a bug: logged here as JSON with its traceback, answered as problem+json
+            response = errors.internal_error(request)
         finally:
             logs.request_id.reset(token)
         response.headers["X-Request-ID"] = rid[:64]
@@ -83,6 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(directives.router)
     app.include_router(register.router)
     app.include_router(review.router)
-    app.include_router(merging.router)
+    app.include_router(agencies.router)
     return app
 

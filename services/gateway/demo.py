@@ -7,14 +7,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common import keys
+from services.agencies.service import create_key, ensure_agency
 from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
 from services.common.models import AgencyLevel, DocumentKind, Role
-from services.common.repositories import agencies as agencies_repo
 from services.common.settings import Settings
-from services.ingest.intake import accept
-from services.ingest.tasks import run_parse_job
+from services.documents.intake import accept
+from services.documents.pipeline import INDEX, run_analyze_job, run_index_job, run_parse_job
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEMO_AGENCY = ("UBND-DEMO", "Ủy ban nhân dân tỉnh (demo)", AgencyLevel.provincial_government)
@@ -29,8 +28,8 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
     jobs: list[int] = []
     counts = {"directives": 0, "drafts": 0}
     with unit_of_work(factory) as db:
-        party = agencies_repo.ensure(db=db, code=PARTY[0], name=PARTY[1], level=PARTY[2])
-        demo = agencies_repo.ensure(db=db, code=DEMO_AGENCY[0], name=DEMO_AGENCY[1], level=DEMO_AGENCY[2])
+        party, _ = ensure_agency(db=db, code=PARTY[0], name=PARTY[1], level=PARTY[2])
+        demo, _ = ensure_agency(db=db, code=DEMO_AGENCY[0], name=DEMO_AGENCY[1], level=DEMO_AGENCY[2])
         for folder, kind, agency, counter in (
             ("directives", DocumentKind.directive, party, "directives"),
             ("drafts", DocumentKind.draft, demo, "drafts"),
@@ -44,9 +43,7 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
                 if accepted.created:
                     jobs.append(accepted.job.id)
     from services.analyzer import phrases
-    from services.analyzer.registry import LoadedIndex
-    from services.analyzer.tasks import run_analyze_job, run_index_job
-    from services.ingest.tasks import INDEX
+    from services.directives.registry import LoadedIndex
 
     loaded = LoadedIndex(phrases.default(settings))
     follow_ups = []
@@ -55,9 +52,9 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
     # directives first, so the drafts are checked against them
     for job_id, kind in sorted(follow_ups, key=lambda j: j[1] != INDEX):
         if kind == INDEX:
-            run_index_job(job_id, factory, blobs)
+            run_index_job(job_id, factory)
         else:
-            run_analyze_job(job_id, factory, blobs, loaded, semantic=semantic)
+            run_analyze_job(job_id, factory, loaded, semantic=semantic)
     counts["keys"] = _demo_keys(settings=settings, factory=factory)
     return counts
 
@@ -69,7 +66,7 @@ def _demo_keys(*, settings: Settings, factory: sessionmaker[Session]) -> dict[st
     out = {}
     with unit_of_work(factory) as db:
         for role, agency in ((Role.drafter, DEMO_AGENCY[0]), (Role.reviewer, None), (Role.admin, None)):
-            _, plain = keys.create(db=db, role=role, agency_code=agency, name=f"demo {role.value}")
+            _, plain = create_key(db=db, role=role, agency_code=agency, name=f"demo {role.value}")
             out[role.value] = plain
     path.write_text(json.dumps(out, indent=2))
     path.chmod(0o600)

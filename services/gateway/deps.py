@@ -1,17 +1,21 @@
-"""Annotated dependencies: the request's database session, the caller's API key, role checks."""
+"""Annotated dependencies, all here: the request's database session, the caller's API key,
+role checks, the app's settings and stores, and bounded path and query integers."""
 from __future__ import annotations
 
 from typing import Annotated, Iterator
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from services.common import keys
+from services.agencies import service as agencies_service
+from services.common.blobs import BlobStore
 from services.common.errors import Forbidden, Unauthorized
 from services.common.models import ApiKey, Role
+from services.common.settings import Settings
 
-_bearer = HTTPBearer(auto_error=False)
+_bearer = HTTPBearer(auto_error=False, description="an API key: `draftctl keys create` or POST /api/v1/keys")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the store
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -33,29 +37,39 @@ DbSession = Annotated[Session, Depends(get_db)]
 def current_key(db: DbSession, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> ApiKey:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
-    return keys.authenticate(db=db, plain=credentials.credentials)
+    return agencies_service.authenticate(db=db, plain=credentials.credentials)
 
 
 CurrentKey = Annotated[ApiKey, Depends(current_key)]
 
 
 def require_role(*roles: Role):
+    """A key of one of these roles; 403 for another role."""
     def check(key: CurrentKey) -> ApiKey:
         if key.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
+            allowed = " or ".join(sorted(r.value for r in roles))
             raise Forbidden(f"this needs the role {allowed}; your key is {key.role.value}")
         return key
 
     return Annotated[ApiKey, Depends(check)]
 
 
-def agency_in_view(db: Session, key: ApiKey, code: str):
-    """The agency `code`, if the key may see it: a drafter sees only its own (another agency
-    is a 404, as if it did not exist)."""
-    from services.common.errors import NotFound
-    from services.common.repositories import agencies as agencies_repo
+AnyRole = require_role(Role.drafter, Role.reviewer, Role.admin)
+Admin = require_role(Role.admin)
+Staff = require_role(Role.reviewer, Role.admin)
 
-    found = agencies_repo.get_by_code(db=db, code=code)
-    if found is None or (key.role == Role.drafter and found.id != key.agency_id):
-        raise NotFound(f"no agency {code!r}")
-    return found
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _blobs(request: Request) -> BlobStore:
+    return request.app.state.blobs
+
+
+AppSettings = Annotated[Settings, Depends(_settings)]
+Blobs = Annotated[BlobStore, Depends(_blobs)]
+DraftId = Annotated[int, Path(ge=1, le=MAX_ID, description="a draft's id")]
+DirectiveId = Annotated[int, Path(ge=1, le=MAX_ID, description="a directive's id")]
+KeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="an API key's id")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]

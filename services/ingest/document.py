@@ -73,6 +73,7 @@ class ParsedDocument:
     pages: int | None = None
     page_headers: list[str] = field(default_factory=list)
     page_footers: list[str] = field(default_factory=list)
+    reflow: bool = True  # how `norm` was made from `text` (PDF-style line breaks repaired)
 
     def content_spans(self) -> list[Span]:
         """The parts of the text that are neither the header block nor the footer block."""
@@ -98,7 +99,35 @@ class ParsedDocument:
             "pages": self.pages,
             "page_headers": self.page_headers,
             "page_footers": self.page_footers,
+            "boilerplate": [[s.start, s.end] for s in self.boilerplate],
+            "reflow": self.reflow,
         }
         if include_text:
             out["text"] = self.text
         return out
+
+    @classmethod
+    def from_json(cls, text: str, data: dict) -> "ParsedDocument":
+        """The stored parse back, without parsing the file again: only the normalised view
+        is recomputed from the text (normalising is deterministic, and cheap next to
+        extraction, metadata and segmentation)."""
+        from services.ingest.normalize import normalize
+
+        blocks = data.get("blocks") or {}
+        return cls(
+            text=text,
+            media_type=data.get("media_type", "text/plain"),
+            norm=normalize(text, reflow=data.get("reflow", True)),
+            metadata=Metadata(**data["metadata"]),
+            citations=[Citation(**c) for c in data.get("citations", [])],
+            units=[Unit(**u) for u in data.get("units", [])],
+            sentences=[Span(s, e) for s, e in data.get("sentences", [])],
+            header=Span(*blocks["header"]) if blocks.get("header") else None,
+            footer=Span(*blocks["footer"]) if blocks.get("footer") else None,
+            boilerplate=[Span(s, e) for s, e in data.get("boilerplate", [])],
+            encoding=data.get("encoding"),
+            pages=data.get("pages"),
+            page_headers=data.get("page_headers", []),
+            page_footers=data.get("page_footers", []),
+            reflow=data.get("reflow", True),
+        )

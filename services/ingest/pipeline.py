@@ -62,6 +62,7 @@ def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
         pages=raw.pages,
         page_headers=raw.page_headers,
         page_footers=raw.page_footers,
+        reflow=raw.reflow,
     )
 
 

@@ -64,7 +64,7 @@ celery = make_celery()
 def _context():
     """Per worker process: the store, the blobs, the loaded index, the semantic layer."""
     from services.analyzer import phrases as phrase_model
-    from services.analyzer.registry import LoadedIndex
+    from services.directives.registry import LoadedIndex
     from services.analyzer.semantic import SemanticLayer
 
     settings = get_settings()
@@ -88,7 +88,7 @@ _RETRY = dict(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, 
 
 @celery.task(name=TASKS["parse"][0], **_RETRY)
 def parse_task(self, job_id: int) -> None:
-    from services.ingest.tasks import run_parse_job
+    from services.documents.pipeline import run_parse_job
 
     factory, blobs, _, _ = _context()
     _dispatch(run_parse_job(job_id, factory, blobs))
@@ -96,18 +96,18 @@ def parse_task(self, job_id: int) -> None:
 
 @celery.task(name=TASKS["analyze"][0], **_RETRY)
 def analyze_task(self, job_id: int) -> None:
-    from services.analyzer.tasks import run_analyze_job
+    from services.documents.pipeline import run_analyze_job
 
-    factory, blobs, loaded, semantic = _context()
-    run_analyze_job(job_id, factory, blobs, loaded, semantic)
+    factory, _, loaded, semantic = _context()
+    _dispatch(run_analyze_job(job_id, factory, loaded, semantic))
 
 
 @celery.task(name=TASKS["index"][0], **_RETRY)
 def index_task(self, job_id: int) -> None:
-    from services.analyzer.tasks import run_index_job
+    from services.documents.pipeline import run_index_job
 
-    factory, blobs, _, _ = _context()
-    run_index_job(job_id, factory, blobs)
+    factory, _, _, _ = _context()
+    _dispatch(run_index_job(job_id, factory))
 
 
 def sweep(*, queued_grace_s: float = 30, stale_after_s: float = STALE_AFTER_S) -> dict:

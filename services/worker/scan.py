@@ -3,9 +3,10 @@
 1. `begin_scan` takes the lock, writes a running scan record and plans the work: the
    files dropped into the archive folder, and (when directives were registered since
    the last scan) the issued documents to re-check against them;
-2. `scan_items` does any slice of that plan: a new file is imported, parsed and checked
-   against every higher-level directive; a stored document is re-checked against the
-   new directives only. In one process it takes the whole plan; on Celery workers the
+2. `scan_items` does any slice of that plan: a new file is imported and goes through the
+   issued document's pipeline (parse, then a check against every higher-level directive)
+   here, and enters the register; a stored document is re-checked against the new
+   directives only, and what that finds is added to its report. In one process it takes the whole plan; on Celery workers the
    plan is cut in chunks that run as a group, with `finish_scan` as the chord's callback;
 3. `finish_scan` adds the parts up, calls the hooks later stages register (merge
    candidates, issuance counts), writes the record and releases the lock.
@@ -17,38 +18,36 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
-from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.analyzer import merge
+from services.agencies import service as agencies_service
 from services.analyzer import phrases as phrase_model
-from services.analyzer.registry import LoadedIndex
-from services.analyzer.tasks import check_document
+from services.directives.registry import LoadedIndex
 from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
-from services.common.errors import Conflict, DraftctlError
-from services.common.models import DocumentKind, utcnow
-from services.common.repositories import agencies as agencies_repo
-from services.common.repositories import documents as documents_repo
-from services.common.repositories import issuances as issuances_repo
-from services.common.repositories import reports as reports_repo
+from services.common.errors import Conflict, DraftctlError, NotFound
+from services.common.models import DocumentKind, JobState, utcnow
+from services.common.repositories import jobs as jobs_repo
 from services.common.repositories import scans as scans_repo
 from services.common.settings import Settings
-from services.ingest.intake import accept
-from services.ingest.pipeline import parse
-from services.ingest.tasks import parse_job
+from services.documents import repository as documents_repo
+from services.documents.intake import accept
+from services.documents.pipeline import ANALYZE, check_document, parse_job, record_check, run_analyze_job, stored_parse
+from services.register import merging
+from services.register import service as register
 
 log = logging.getLogger(__name__)
 
 # Run after a completed scan with the issued documents: f(db_factory, document_ids). Merge
 # candidates are computed on request from the stored documents; the nightly hook embeds the
 # agencies' pools ahead of the day. Quotas are counted from the register and need nothing.
-HOOKS: list[Callable[[sessionmaker[Session], list[int]], None]] = [merge.prepare_pools]
+HOOKS: list[Callable[[sessionmaker[Session], list[int]], None]] = [merging.prepare_pools]
 Progress = Callable[[str, int, int], None]
 ARCHIVE_SUFFIXES = (".txt", ".docx", ".pdf")
 
@@ -215,53 +214,63 @@ def _import_and_check(settings, factory, blobs, loaded, name, semantic, part: Sc
         document_id = accepted.document.id
     if job_id is None:
         return  # imported by an earlier scan
-    parsed, _ = parse_job(job_id, factory, blobs)
-    with unit_of_work(factory) as db:
-        document = documents_repo.get(db=db, document_id=document_id)
-        error, level = document.error, document.agency.level if document.agency else None
-        if parsed is not None:
-            _register(db, document)
+    parsed, follow_ups = parse_job(job_id, factory, blobs)
     if parsed is None:
-        raise DraftctlError(error or "the document could not be parsed")
+        with factory() as db:
+            raise DraftctlError(documents_repo.get(db=db, document_id=document_id).error
+                                or "the document could not be parsed")
     part.documents_imported += 1
-    _check(factory, loaded, document_id, replace(parsed, sentences=[]), loaded.higher_than(level), semantic, part)
+    with unit_of_work(factory) as db:
+        _register(db, documents_repo.get(db=db, document_id=document_id), part, name)
+    for analyze_id, kind in follow_ups:
+        assert kind == ANALYZE
+        run_analyze_job(analyze_id, factory, loaded, semantic=semantic)
+        with factory() as db:
+            job = jobs_repo.get(db=db, job_id=analyze_id)
+            if job.state == JobState.failed:
+                raise DraftctlError(job.error or "the check failed")
+            report = documents_repo.report_of(db=db, document_id=document_id)
+            if report is not None and report.body["passages"]:
+                part.new_findings += 1
 
 
 def _folder_agency(db: Session, name: str):
     """archive/<AGENCY CODE>/… files belong to that agency (a known code); others to none."""
     parts = Path(name).parts
-    return agencies_repo.get_by_code(db=db, code=parts[0]) if len(parts) > 1 else None
+    if len(parts) < 2:
+        return None
+    try:
+        return agencies_service.get_agency(db=db, code=parts[0])
+    except NotFound:
+        return None
 
 
-def _register(db: Session, document) -> None:
-    """An agency's archived document enters the issuance register when its parse gives a
-    reference and a full date, unless that entry is registered already."""
-    if document.agency_id is None or not document.reference or not document.issued_on or len(document.issued_on) != 10:
+def _register(db: Session, document, part: ScanResult, name: str) -> None:
+    """An agency's archived document enters the register when its parse gives a reference
+    and a full date (a date the register refuses is recorded as the file's error)."""
+    if document.agency is None or not document.reference or not document.issued_on or len(document.issued_on) != 10:
         return
-    if issuances_repo.exists(db=db, agency_id=document.agency_id, reference=document.reference,
-                             issued_on=document.issued_on):
-        return
-    issuances_repo.add(db=db, agency_id=document.agency_id, reference=document.reference,
-                       doc_type=document.doc_type, issued_on=document.issued_on, subject=document.subject,
-                       source="scan", document_id=document.id)
+    try:
+        register.enter(db=db, agency=document.agency, reference=document.reference, doc_type=document.doc_type,
+                       issued_on=date.fromisoformat(document.issued_on), subject=document.subject, source="scan",
+                       document_id=document.id)
+    except (DraftctlError, ValueError) as exc:
+        part.errors.append({"file": name, "error": f"not registered: {getattr(exc, 'detail', exc)}"})
 
 
 def _check_stored(factory, blobs, loaded, document_id, allowed: set[int], semantic, part: ScanResult) -> None:
+    """Re-check a stored document against the new directives; its report keeps what earlier
+    checks found."""
     with factory() as db:
         document = documents_repo.get(db=db, document_id=document_id)
-        sha, level = document.sha256, document.agency.level if document.agency else None
+        level = document.agency.level if document.agency else None
+        parsed = stored_parse(document)
     higher = allowed & loaded.higher_than(level)
-    if higher:
-        _check(factory, loaded, document_id, parse(blobs.get(sha), with_sentences=False), higher, semantic, part)
-
-
-def _check(factory, loaded, document_id, parsed, higher: set[int], semantic, part: ScanResult) -> None:
     if not higher:
         return
     report, body = check_document(parsed=parsed, loaded=loaded, document_id=document_id, allowed=higher,
                                   semantic=semantic)
+    with unit_of_work(factory) as db:
+        record_check(db=db, document_id=document_id, report=report, body=body)
     if report.passages:
-        with unit_of_work(factory) as db:
-            reports_repo.save(db=db, document_id=document_id, body=body, copied_ratio=report.copied_ratio,
-                              verdict=report.verdict, checked=len(higher))
         part.new_findings += 1

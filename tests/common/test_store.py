@@ -9,13 +9,13 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common import keys
+from services.agencies import service as keys
 from services.common.db import make_engine
 from services.common.errors import DraftctlError, Unauthorized
 from services.common.migrate import upgrade
 from services.common.models import AgencyLevel, Document, DocumentKind, JobState, Role, utcnow
-from services.common.repositories import agencies as agencies_repo
-from services.common.repositories import documents as documents_repo
+from services.agencies.service import ensure_agency
+from services.documents import repository as documents_repo
 from services.common.repositories import jobs as jobs_repo
 
 
@@ -50,14 +50,14 @@ def test_migrations_create_every_table(database_url):
 
 
 def test_agency_ensure_is_idempotent(db):
-    first = agencies_repo.ensure(db=db, code="UBND-LS", name="UBND tỉnh Lạng Sơn", level=AgencyLevel.provincial_government)
-    again = agencies_repo.ensure(db=db, code="UBND-LS", name="other", level=AgencyLevel.commune)
+    first, _ = ensure_agency(db=db, code="UBND-LS", name="UBND tỉnh Lạng Sơn", level=AgencyLevel.provincial_government)
+    again, _ = ensure_agency(db=db, code="UBND-LS", name="other", level=AgencyLevel.commune)
     assert first.id == again.id and again.name == "UBND tỉnh Lạng Sơn"
 
 
 def test_same_bytes_are_stored_once_per_agency(db):
-    a = agencies_repo.ensure(db=db, code="A", name="A", level=AgencyLevel.commune)
-    b = agencies_repo.ensure(db=db, code="B", name="B", level=AgencyLevel.commune)
+    a, _ = ensure_agency(db=db, code="A", name="A", level=AgencyLevel.commune)
+    b, _ = ensure_agency(db=db, code="B", name="B", level=AgencyLevel.commune)
     _draft(db, a.id)
     _draft(db, b.id)  # another agency may upload the same bytes
     assert documents_repo.get_by_sha(db=db, kind=DocumentKind.draft, agency_id=a.id, sha256="a" * 64) is not None
@@ -67,7 +67,7 @@ def test_same_bytes_are_stored_once_per_agency(db):
 
 
 def test_job_moves_queued_running_done_once(db):
-    agency = agencies_repo.ensure(db=db, code="A", name="A", level=AgencyLevel.commune)
+    agency, _ = ensure_agency(db=db, code="A", name="A", level=AgencyLevel.commune)
     job = jobs_repo.create(db=db, document_id=_draft(db, agency.id).id, kind="parse")
     assert jobs_repo.queued_ids(db=db) == [job.id]
     assert jobs_repo.claim(db=db, job_id=job.id) is True
@@ -81,8 +81,8 @@ def test_job_moves_queued_running_done_once(db):
 
 
 def test_api_keys_are_stored_hashed_and_checked(db):
-    agencies_repo.ensure(db=db, code="A", name="A", level=AgencyLevel.commune)
-    key, plain = keys.create(db=db, role=Role.drafter, agency_code="A", name="chuyên viên")
+    ensure_agency(db=db, code="A", name="A", level=AgencyLevel.commune)
+    key, plain = keys.create_key(db=db, role=Role.drafter, agency_code="A", name="chuyên viên")
     assert plain not in key.key_hash and key.key_hash == keys.hash_key(plain)
     assert keys.authenticate(db=db, plain=plain).id == key.id
     key.revoked_at = utcnow()
@@ -92,17 +92,17 @@ def test_api_keys_are_stored_hashed_and_checked(db):
 
 
 def test_drafter_key_needs_a_known_agency(db):
-    with pytest.raises(DraftctlError, match="needs --agency"):
-        keys.create(db=db, role=Role.drafter, agency_code=None, name=None)
+    with pytest.raises(DraftctlError, match="needs an agency"):
+        keys.create_key(db=db, role=Role.drafter, agency_code=None, name=None)
     with pytest.raises(DraftctlError, match="unknown agency"):
-        keys.create(db=db, role=Role.reviewer, agency_code="NOPE", name=None)
+        keys.create_key(db=db, role=Role.reviewer, agency_code="NOPE", name=None)
 
 
 def test_parsed_metadata_fills_only_what_the_upload_did_not_give(db):
     from services.ingest.pipeline import parse
     from tests.conftest import shared
 
-    agency = agencies_repo.ensure(db=db, code="A", name="A", level=AgencyLevel.commune)
+    agency, _ = ensure_agency(db=db, code="A", name="A", level=AgencyLevel.commune)
     doc = _draft(db, agency.id)
     doc.subject = "given at upload"
     documents_repo.record_parse(db=db, document_id=doc.id, parsed=parse(shared("seeds", "002_f498fa0f8298bd96.txt").read_bytes()))

@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
 
-from services.common import keys
+from services.agencies import service as keys
 from services.common.db import unit_of_work
 from services.common.models import AgencyLevel, Role
-from services.common.repositories import agencies as agencies_repo
-from services.common.repositories import documents as documents_repo
+from services.agencies.service import ensure_agency
+from services.documents import repository as documents_repo
 from services.common.settings import Settings
 from services.gateway.app import create_app
 from tests.conftest import shared
+from tests.polling import wait_for
 from tests.ingest.test_parsers import zip_bomb_docx
 
 PROBLEM = "application/problem+json"
@@ -35,14 +35,14 @@ def api(settings):
         made = {}
         with unit_of_work(app.state.factory) as db:
             for code in ("UBND-LS", "UBND-DT"):
-                agencies_repo.ensure(db=db, code=code, name=code, level=AgencyLevel.provincial_government)
+                ensure_agency(db=db, code=code, name=code, level=AgencyLevel.provincial_government)
             for name, role, agency in (
                 ("lang_son", Role.drafter, "UBND-LS"),
                 ("dong_thap", Role.drafter, "UBND-DT"),
                 ("reviewer", Role.reviewer, None),
                 ("admin", Role.admin, None),
             ):
-                made[name] = {"Authorization": f"Bearer {keys.create(db=db, role=role, agency_code=agency, name=name)[1]}"}
+                made[name] = {"Authorization": f"Bearer {keys.create_key(db=db, role=role, agency_code=agency, name=name)[1]}"}
         client.keys = made
         yield client
 
@@ -58,13 +58,12 @@ def upload(client, who: str, path: Path | None = None, *, data: bytes | None = N
 
 
 def wait_done(client, location: str, who: str, timeout: float = 60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """The document once its last job has finished (done or failed)."""
+    def finished():
         body = client.get(location, headers=client.keys[who]).json()
-        if body["job"]["state"] in ("done", "failed"):
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"{location} not finished after {timeout}s")
+        return body if body["job"]["state"] in ("done", "failed") else None
+
+    return wait_for(finished, timeout=timeout, what=f"{location} to finish")
 
 
 def stored_count(client) -> tuple[int, int]:
@@ -193,8 +192,8 @@ def test_queued_jobs_left_by_a_stopped_process_run_on_restart(settings):
     app = create_app(settings)
     with TestClient(app) as client:
         with unit_of_work(app.state.factory) as db:
-            agencies_repo.ensure(db=db, code="UBND-LS", name="x", level=AgencyLevel.provincial_government)
-            _, plain = keys.create(db=db, role=Role.drafter, agency_code="UBND-LS", name="d")
+            ensure_agency(db=db, code="UBND-LS", name="x", level=AgencyLevel.provincial_government)
+            _, plain = keys.create_key(db=db, role=Role.drafter, agency_code="UBND-LS", name="d")
         client.app.state.runner.pool.shutdown(wait=True)  # the process "dies" before running the job
         response = client.post("/api/v1/drafts", headers={"Authorization": f"Bearer {plain}"},
                                files={"file": ("d.txt", shared("seeds", "003_e22e6fd817a95a82.txt").read_bytes())})
@@ -211,8 +210,8 @@ def test_upload_and_parse_on_postgresql(pg_url, tmp_path):
     app = create_app(Settings(data_dir=tmp_path / "pg", database_url=pg_url))
     with TestClient(app) as client:
         with unit_of_work(app.state.factory) as db:
-            agencies_repo.ensure(db=db, code="UBND-LS-PG", name="x", level=AgencyLevel.provincial_government)
-            _, plain = keys.create(db=db, role=Role.drafter, agency_code="UBND-LS-PG", name="d")
+            ensure_agency(db=db, code="UBND-LS-PG", name="x", level=AgencyLevel.provincial_government)
+            _, plain = keys.create_key(db=db, role=Role.drafter, agency_code="UBND-LS-PG", name="d")
         client.keys = {"d": {"Authorization": f"Bearer {plain}"}}
         response = upload(client, "d", shared("fixtures", "002_lang_son_cong_van.docx"))
         assert response.status_code == 202
@@ -222,41 +221,26 @@ def test_upload_and_parse_on_postgresql(pg_url, tmp_path):
         assert upload(client, "d", shared("fixtures", "002_lang_son_cong_van.docx")).status_code == 200
 
 
-def test_metrics_count_uploads_and_jobs(api):
+def test_metrics_count_uploads_and_jobs_for_an_admin_key_only(api):
     upload(api, "lang_son", shared("seeds", "002_f498fa0f8298bd96.txt"))
     upload(api, "lang_son", shared("seeds", "002_f498fa0f8298bd96.txt"))
-    text = api.get("/metrics").text
+    assert api.get("/metrics").status_code == 401
+    assert api.get("/metrics", headers=api.keys["lang_son"]).status_code == 403
+    text = api.get("/metrics", headers=api.keys["admin"]).text
     assert 'draftctl_uploads_total{kind="draft",outcome="duplicate"}' in text
     assert 'draftctl_jobs{kind="parse"' in text or 'draftctl_jobs{kind="analyze"' in text
 
 
 def test_request_ids_are_echoed_and_logged_with_job_ids(api):
     import json as _json
-    import logging
 
-    from services.common import logs
+    from tests.logcapture import json_log_lines
 
-    records: list[str] = []
-
-    class Capture(logging.Handler):
-        def emit(self, record):
-            records.append(self.format(record))
-
-    handler = Capture()
-    handler.setFormatter(logs.JsonFormatter())
-    handler.addFilter(logs.ContextFilter())
-    logger = logging.getLogger("services")
-    logger.addHandler(handler)
-    old_level = logger.level
-    logger.setLevel(logging.INFO)
-    try:
+    with json_log_lines() as records:
         response = api.get("/healthz", headers={"X-Request-ID": "req-123"})
         assert response.headers["X-Request-ID"] == "req-123"
         assert api.get("/healthz").headers["X-Request-ID"]  # one is made up when none is sent
         created = upload(api, "lang_son", shared("seeds", "003_e22e6fd817a95a82.txt"))
         wait_done(api, created.headers["Location"], "lang_son")
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
     parsed = [_json.loads(line) for line in records]
     assert any(r.get("job_id") and "parsed document" in r["msg"] for r in parsed)

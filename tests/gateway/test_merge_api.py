@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-import time
 
 
 from tests.conftest import shared
+from tests.polling import wait_for
 from tests.gateway.test_api import PROBLEM, wait_done
 from tests.gateway.test_register_api import _ndjson, api, wait_report  # noqa: F401 (fixture)
 
@@ -48,13 +48,12 @@ def _wait_parsed(api, count: int, timeout: float = 180) -> None:
 
     from services.common.models import Document, DocumentStatus
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def parsed():
         with api.app.state.factory() as db:
-            if db.scalar(select(func.count()).select_from(Document).where(Document.status != DocumentStatus.received)) >= count:
-                return
-        time.sleep(0.3)
-    raise AssertionError("archive documents not parsed")
+            return db.scalar(select(func.count()).select_from(Document)
+                             .where(Document.status != DocumentStatus.received)) >= count
+
+    wait_for(parsed, timeout=timeout, interval=0.3, what="the archive documents to be parsed")
 
 
 def test_related_documents_cluster_unrelated_ones_do_not_and_a_resend_is_a_duplicate(api):

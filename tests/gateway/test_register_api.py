@@ -10,15 +10,16 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from services.analyzer.issuance import today as local_today
-from services.common import keys
+from services.register.service import today as local_today
+from services.agencies import service as keys
 from services.common.db import unit_of_work
 from services.common.models import AgencyLevel, Role
-from services.common.repositories import agencies as agencies_repo
+from services.agencies.service import ensure_agency
 from services.common.settings import Settings
 from services.gateway.app import create_app
 from tests.conftest import empty_store, shared
 from tests.gateway.test_api import PROBLEM, upload, wait_done
+from tests.polling import wait_for
 
 TYPES = [("Công văn", "{n}/UBND-TH"), ("Kế hoạch", "{n}/KH-UBND"), ("Báo cáo", "{n}/BC-UBND"),
          ("Thông báo", "{n}/TB-UBND"), ("Quyết định", "{n}/QĐ-UBND")]
@@ -49,8 +50,8 @@ def api(pg_url, tmp_path):
     with TestClient(app) as client:
         empty_store(app.state.factory)  # the session's schema: start from an empty register
         with unit_of_work(app.state.factory) as db:
-            agencies_repo.ensure(db=db, code="UBND-LS-Q", name="UBND tỉnh Lạng Sơn", level=AgencyLevel.provincial_government)
-            client.keys = {name: {"Authorization": f"Bearer {keys.create(db=db, role=role, agency_code=agency, name=name)[1]}"}
+            ensure_agency(db=db, code="UBND-LS-Q", name="UBND tỉnh Lạng Sơn", level=AgencyLevel.provincial_government)
+            client.keys = {name: {"Authorization": f"Bearer {keys.create_key(db=db, role=role, agency_code=agency, name=name)[1]}"}
                            for name, role, agency in (("drafter", Role.drafter, "UBND-LS-Q"),
                                                       ("reviewer", Role.reviewer, None), ("admin", Role.admin, None))}
         yield client
@@ -191,12 +192,9 @@ def test_issuing_a_draft_enters_the_register_and_its_report_shows_the_quota(api)
 
 
 def wait_report(api, draft_id: int, who: str = "drafter", timeout: float = 120) -> dict:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """The draft's report, once it is ready."""
+    def ready():
         response = api.get(f"/api/v1/drafts/{draft_id}/report", headers=api.keys[who])
-        if response.status_code == 200:
-            return response.json()
-        time.sleep(0.2)
-    raise AssertionError("no report")
+        return response.json() if response.status_code == 200 else None
+
+    return wait_for(ready, timeout=timeout, interval=0.2, what=f"the report of draft {draft_id}")

@@ -1,19 +1,18 @@
 """Directive registration and the copy-detection report through the API."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 
-from services.common import keys
+from services.agencies import service as keys
 from services.common.db import unit_of_work
 from services.common.models import AgencyLevel, Role
-from services.common.repositories import agencies as agencies_repo
+from services.agencies.service import ensure_agency
 from services.common.settings import Settings
 from services.gateway.app import create_app
 from services.ingest.normalize import comparison_key
 from tests.conftest import shared
+from tests.polling import wait_for
 from tests.gateway.test_api import PROBLEM, upload, wait_done
 from tests.reissues import COPIED, copied_found, write_drafts
 
@@ -24,11 +23,11 @@ def api(tmp_path):
     with TestClient(app) as client:
         made = {}
         with unit_of_work(app.state.factory) as db:
-            agencies_repo.ensure(db=db, code="UBND-QN", name="UBND tỉnh", level=AgencyLevel.provincial_government)
-            agencies_repo.ensure(db=db, code="UBND-LS", name="UBND tỉnh", level=AgencyLevel.provincial_government)
+            ensure_agency(db=db, code="UBND-QN", name="UBND tỉnh", level=AgencyLevel.provincial_government)
+            ensure_agency(db=db, code="UBND-LS", name="UBND tỉnh", level=AgencyLevel.provincial_government)
             for name, role, agency in (("drafter", Role.drafter, "UBND-QN"), ("other", Role.drafter, "UBND-LS"),
                                        ("admin", Role.admin, None)):
-                made[name] = {"Authorization": f"Bearer {keys.create(db=db, role=role, agency_code=agency, name=name)[1]}"}
+                made[name] = {"Authorization": f"Bearer {keys.create_key(db=db, role=role, agency_code=agency, name=name)[1]}"}
         client.keys = made
         yield client
 
@@ -41,14 +40,14 @@ def register(client, level: str) -> dict:
     )
     assert response.status_code == 202, response.text
     location = response.headers["Location"]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def indexed():
         body = client.get(location, headers=client.keys["admin"]).json()
-        if body["job"]["kind"] == "index" and body["job"]["state"] in ("done", "failed"):
-            assert body["job"]["state"] == "done", body
-            return body
-        time.sleep(0.1)
-    raise AssertionError("directive not indexed")
+        return body if body["job"]["kind"] == "index" and body["job"]["state"] in ("done", "failed") else None
+
+    body = wait_for(indexed, timeout=60, what="the directive's index job")
+    assert body["job"]["state"] == "done", body
+    return body
 
 
 def test_report_shows_passages_copied_from_a_higher_level_directive(api):

@@ -2,25 +2,27 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import shutil
 import socket
 import subprocess
-import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from services.common import keys
+from services.agencies import service as keys
 from services.common.db import unit_of_work
-from services.common.models import AgencyLevel, Job, Report, Role
-from services.common.repositories import agencies as agencies_repo
+from services.common.models import AgencyLevel, Job, Report, Role, utcnow
+from services.agencies.service import ensure_agency
 from services.common.settings import Settings
 from services.gateway.app import create_app
 from tests.conftest import REQUIRE_SERVICES, shared
+from tests.polling import wait_for
 from tests.gateway.test_api import upload, wait_done
 from tests.test_cli import DRAFTCTL
 
@@ -43,6 +45,13 @@ def machine_redis():
     client.flushdb()
     yield _redis_url()
     client.flushdb()
+
+
+def _pings(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
 
 
 def _free_port() -> int:
@@ -83,17 +92,22 @@ def _client(settings: Settings):
     client = TestClient(app)
     client.__enter__()
     with unit_of_work(app.state.factory) as db:
-        agencies_repo.ensure(db=db, code="UBND-W", name="UBND tỉnh", level=AgencyLevel.provincial_government)
+        ensure_agency(db=db, code="UBND-W", name="UBND tỉnh", level=AgencyLevel.provincial_government)
         client.keys = {
-            "drafter": {"Authorization": f"Bearer {keys.create(db=db, role=Role.drafter, agency_code='UBND-W', name='d')[1]}"},
-            "admin": {"Authorization": f"Bearer {keys.create(db=db, role=Role.admin, agency_code=None, name='a')[1]}"},
+            "drafter": {"Authorization": f"Bearer {keys.create_key(db=db, role=Role.drafter, agency_code='UBND-W', name='d')[1]}"},
+            "admin": {"Authorization": f"Bearer {keys.create_key(db=db, role=Role.admin, agency_code=None, name='a')[1]}"},
         }
     return client
 
 
-def _reports(client, document_id: int) -> int:
+def _report(client, document_id: int) -> Report | None:
     with client.app.state.factory() as db:
-        return db.scalar(select(func.count()).select_from(Report).where(Report.document_id == document_id))
+        return db.scalar(select(Report).where(Report.document_id == document_id))
+
+
+def _tasks_finished(worker: "Worker", name: str) -> int:
+    """How many `name` tasks the worker's log says succeeded."""
+    return len(re.findall(rf"Task {re.escape(name)}\[[^\]]+\] succeeded", worker.log.read_text()))
 
 
 def test_upload_is_processed_by_a_celery_worker_into_postgresql(pg_url, machine_redis, tmp_path):
@@ -106,27 +120,30 @@ def test_upload_is_processed_by_a_celery_worker_into_postgresql(pg_url, machine_
                                files={"file": ("kl.txt", shared("directives", "226-KL-TW.txt").read_bytes())},
                                data={"level": "central_party", "issuer": "Ban Bí thư", "agency": "BBT-W"})
         assert response.status_code == 202
-        deadline = time.monotonic() + 120
-        while client.get(response.headers["Location"], headers=client.keys["admin"]).json()["job"]["kind"] != "index" or \
-                client.get(response.headers["Location"], headers=client.keys["admin"]).json()["job"]["state"] != "done":
-            assert time.monotonic() < deadline, worker.log.read_text()[-3000:]
-            time.sleep(0.3)
+        def indexed():
+            job = client.get(response.headers["Location"], headers=client.keys["admin"]).json()["job"]
+            return job["kind"] == "index" and job["state"] == "done"
+
+        wait_for(indexed, timeout=120, interval=0.3, what="the directive's index job")
         draft = upload(client, "drafter", shared("seeds", "000_b0328c80448f943d.txt"))
         assert draft.status_code == 202
         body = wait_done(client, draft.headers["Location"], "drafter", timeout=180)
         assert body["job"]["kind"] == "analyze" and body["job"]["state"] == "done", worker.log.read_text()[-3000:]
         report = client.get(f"{draft.headers['Location']}/report", headers=client.keys["drafter"]).json()
         assert report["directives_checked"] == 1 and report["passages"]
-        assert _reports(client, body["id"]) == 1
+        stored = _report(client, body["id"])
 
-        # The same task delivered twice: the guarded claim makes the second a no-op.
+        # The same task delivered twice: the guarded claim makes both deliveries no-ops.
         from services.common.dispatch import CeleryDispatcher
 
+        done_before = _tasks_finished(worker, "draftctl.analyze")
         dispatcher = CeleryDispatcher(machine_redis)
         dispatcher.enqueue(body["job"]["id"], "analyze")
         dispatcher.enqueue(body["job"]["id"], "analyze")
-        time.sleep(5)
-        assert _reports(client, body["id"]) == 1
+        wait_for(lambda: _tasks_finished(worker, "draftctl.analyze") >= done_before + 2, timeout=60,
+                 what="the two duplicate deliveries")
+        again = _report(client, body["id"])
+        assert (again.id, again.created_at, again.body) == (stored.id, stored.created_at, stored.body)
         with client.app.state.factory() as db:
             job = db.get(Job, body["job"]["id"])
             assert (job.state.value, job.attempts) == ("done", 1)
@@ -149,14 +166,14 @@ def test_upload_while_the_broker_is_down_is_accepted_and_processed_later(pg_url,
         assert client.get("/readyz").status_code == 503
         server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                    "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1)
+        wait_for(lambda: _pings(settings.broker_url), timeout=30, what="redis-server to answer")
         worker = Worker(_env(settings), tmp_path / "worker.log")  # its start-up sweep sends the queued job
         body = wait_done(client, response.headers["Location"], "drafter", timeout=180)
         assert body["status"] == "parsed" and body["job"]["kind"] == "analyze", worker.log.read_text()[-3000:]
         with client.app.state.factory() as db:
             parse_jobs = db.scalars(select(Job).where(Job.document_id == body["id"], Job.kind == "parse")).all()
         assert len(parse_jobs) == 1 and parse_jobs[0].attempts == 1
-        assert _reports(client, body["id"]) == 1
+        assert _report(client, body["id"]) is not None
     finally:
         if worker:
             worker.stop()
@@ -183,23 +200,24 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_job_finishes_once(pg_u
         big = shared("corpus", "docs", "sct-nd-146-2025-phan-quyen-phan-cap.txt")
         draft = upload(client, "drafter", big)
         document_id = draft.json()["id"]
-        deadline = time.monotonic() + 180
-        while True:
+        def analysing():
             with client.app.state.factory() as db:
                 job = db.scalars(select(Job).where(Job.document_id == document_id, Job.kind == "analyze")).first()
-            if job is not None and job.state.value == "running":
-                break
-            assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()[-3000:]
-            time.sleep(0.05)
+            return job if job is not None and job.state.value == "running" else None
+
+        job = wait_for(analysing, timeout=180, interval=0.05, what="the analysis to start")
         first.kill()
         with client.app.state.factory() as db:
             assert db.get(Job, job.id).state.value == "running"  # left behind by the dead worker
-        time.sleep(21)  # past the hard time limit: the job is stale now
+        # The sweep takes a running job for lost once it is past the hard time limit and a margin.
+        stale_after = timedelta(seconds=15 + 5)
+        wait_for(lambda: utcnow() - job.started_at > stale_after, timeout=60, interval=0.5,
+                 what="the dead worker's job to go stale")
         second = Worker(env, tmp_path / "worker.log")  # its start-up sweep requeues and sends it
         body = wait_done(client, draft.headers["Location"], "drafter", timeout=240)
         assert body["job"]["id"] == job.id and body["job"]["state"] == "done", (tmp_path / "worker.log").read_text()[-3000:]
         assert body["job"]["attempts"] == 2
-        assert _reports(client, document_id) == 1
+        assert _report(client, document_id) is not None
     finally:
         if second:
             second.stop()

@@ -15,13 +15,13 @@ from services.common.db import make_engine, session_factory, unit_of_work
 from services.common.errors import Conflict
 from services.common.migrate import upgrade
 from services.common.models import AgencyLevel, DocumentKind, Report, Scan
-from services.common.repositories import agencies as agencies_repo
+from services.agencies.service import ensure_agency
 from services.common.repositories import scans as scans_repo
 from services.common.blobs import BlobStore
 from services.common.settings import Settings
-from services.analyzer.tasks import run_index_job
-from services.ingest.intake import accept
-from services.ingest.tasks import run_parse_job
+from services.documents.pipeline import run_index_job
+from services.documents.intake import accept
+from services.documents.pipeline import run_parse_job
 from services.worker.scan import run_scan
 from tests.conftest import empty_store, shared
 from tests.test_cli import DRAFTCTL
@@ -42,11 +42,11 @@ def store(pg_url, tmp_path):
 def _register_directive(settings, factory) -> None:
     blobs = BlobStore(settings.blob_dir)
     with unit_of_work(factory) as db:
-        agency = agencies_repo.ensure(db=db, code="CP", name="Chính phủ", level=AgencyLevel.central_government)
+        agency, _ = ensure_agency(db=db, code="CP", name="Chính phủ", level=AgencyLevel.central_government)
         accepted = accept(db=db, blobs=blobs, settings=settings, data=shared("corpus", "docs", f"{DIRECTIVE}.txt").read_bytes(),
                           filename=f"{DIRECTIVE}.txt", kind=DocumentKind.directive, agency_id=agency.id, given={})
     for job_id, kind in run_parse_job(accepted.job.id, factory, blobs):
-        run_index_job(job_id, factory, blobs)
+        run_index_job(job_id, factory)
 
 
 def _fill_archive(settings, n: int = 200) -> int:
@@ -75,10 +75,12 @@ def test_scan_of_200_documents_records_everything_and_survives_a_broken_file(sto
     assert [e["file"] for e in result.errors] == ["broken.pdf"] and "PDF" in result.errors[0]["error"]
     with factory() as db:
         record = db.get(Scan, result.scan_id)
-        reports = db.scalar(select(func.count()).select_from(Report))
+        reports = db.scalars(select(Report)).all()
         assert record.state == "done" and record.finished_at is not None
         assert (record.documents_seen, record.documents_imported, record.new_findings) == (201, distinct, result.new_findings)
-        assert record.new_findings == reports and record.errors == result.errors
+        # Every imported document is checked and keeps its report; those with passages are findings.
+        assert len(reports) == distinct and record.errors == result.errors
+        assert record.new_findings == sum(1 for r in reports if r.body["passages"])
         assert scans_repo.holder(db=db) is None  # the lock is released
 
     again = run_scan(settings=settings, factory=factory)  # nothing new since the first scan
@@ -130,10 +132,11 @@ def test_scan_fanned_out_over_two_workers_adds_up_like_one_process(store, machin
     assert f"31 seen, {distinct} imported, 1 new directives" in done.stdout
     with factory() as db:
         record = db.scalar(select(Scan).order_by(Scan.id.desc()).limit(1))
-        reports = db.scalar(select(func.count()).select_from(Report))
+        reports = db.scalars(select(Report)).all()
         assert record.state == "done", record.errors
         assert (record.chunks_total, record.chunks_done) == (5, 5)  # 31 files in chunks of 7
-        assert (record.documents_seen, record.documents_imported, record.new_findings) == (31, distinct, reports)
+        assert (record.documents_seen, record.documents_imported, len(reports)) == (31, distinct, distinct)
+        assert record.new_findings == sum(1 for r in reports if r.body["passages"])
         assert [e["file"] for e in record.errors] == ["broken.pdf"]
         assert scans_repo.holder(db=db) is None
     # Both workers took chunks (each logs the chunks it ran).
@@ -173,15 +176,16 @@ def test_files_in_an_agency_folder_are_that_agencys_registered_documents_and_the
     and date from the parse) and its merge pool; the nightly hook embeds that pool, so a draft
     report or the review queue computes none of it."""
     from services.analyzer import merge
+    from services.register import merging
     from services.analyzer.semantic import CachedEmbedder, E5Embedder
     from services.common.models import Issuance
 
     settings, factory = store
     embedder = CachedEmbedder(E5Embedder(), tmp_path / "merge-embeddings.sqlite")
-    monkeypatch.setattr(merge, "default_embedder", lambda: embedder)
+    monkeypatch.setattr(merging, "default_embedder", lambda: embedder)
     with unit_of_work(factory) as db:
-        agency_id = agencies_repo.ensure(db=db, code="SNNMT-H", name="Sở Nông nghiệp và Môi trường",
-                                         level=AgencyLevel.provincial_department).id
+        agency_id = ensure_agency(db=db, code="SNNMT-H", name="Sở Nông nghiệp và Môi trường",
+                                  level=AgencyLevel.provincial_department)[0].id
     folder = settings.archive_dir / "SNNMT-H"
     folder.mkdir(parents=True)
     for name in ("sct-cv-6795-snnmt-ks-17-7-2026-nghia-vu-sau-cap-phep-mo-quy-xa",
@@ -196,7 +200,7 @@ def test_files_in_an_agency_folder_are_that_agencys_registered_documents_and_the
 
     with factory() as db:
         register = sorted((i.reference, i.issued_on, i.source) for i in db.scalars(select(Issuance)))
-        pool = merge.agency_pool(db=db, agency_id=agency_id)
+        pool = merging.agency_pool(db=db, agency_id=agency_id)
     assert register == [("6795/SNNMT-KS", "2026-07-17", "scan"), ("6987/SNNMT-KS", "2026-07-23", "scan")]
     assert embedder.misses == 2 and len(pool) == 2 and all(p.vector is not None for p in pool.values())
     [cluster] = merge.clusters(list(pool.values()))

@@ -1,0 +1,1 @@
+"""Agencies and API keys: who issues documents, and who may call the API."""

@@ -1,0 +1,1 @@
+"""The directive registry: higher-level documents that drafts are checked against."""

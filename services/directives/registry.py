@@ -1,0 +1,77 @@
+"""The directive registry in the store, and its in-memory index in each process.
+
+A directive's tokens are computed once and stored (IndexEntry); a worker loads the
+entries it has not seen yet, so adding a directive never rebuilds the index.
+"""
+from __future__ import annotations
+
+import io
+import threading
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from services.analyzer.detect import analysis_tokens
+from services.analyzer.index import DirectiveIndex, IndexedDocument
+from services.analyzer.phrases import PhraseModel
+from services.analyzer.tokens import TokenSeq
+from services.common.models import AgencyLevel, Document, IndexEntry
+from services.directives import repository as entries_repo
+from services.ingest.document import ParsedDocument
+
+
+def encode(tokens: TokenSeq, sentences: list[tuple[int, int]]) -> bytes:
+    buf = io.BytesIO()
+    extra = {} if tokens.separators is None else {"separators": tokens.separators}
+    np.savez_compressed(
+        buf, words=np.asarray(tokens.words, dtype=object).astype(str), starts=tokens.starts, ends=tokens.ends,
+        excluded=tokens.excluded, sentences=np.asarray(sentences, dtype=np.int64).reshape(-1, 2), **extra,
+    )
+    return buf.getvalue()
+
+
+def decode(payload: bytes) -> tuple[TokenSeq, list[tuple[int, int]]]:
+    data = np.load(io.BytesIO(payload), allow_pickle=False)
+    separators = data["separators"] if "separators" in data.files else None
+    tokens = TokenSeq(data["words"].tolist(), data["starts"], data["ends"], data["excluded"], separators)
+    return tokens, [tuple(x) for x in data["sentences"].tolist()]
+
+
+def register(*, db: Session, document: Document, parsed: ParsedDocument, level: AgencyLevel) -> IndexEntry:
+    """Store a directive's index entry (the caller commits)."""
+    tokens, sentences = analysis_tokens(parsed, as_source=True)
+    return entries_repo.upsert(db=db, entry=IndexEntry(document_id=document.id, level=level,
+                                                       payload=encode(tokens, sentences)))
+
+
+class LoadedIndex:
+    """A process's view of the registry; `refresh` loads only entries added since."""
+
+    def __init__(self, phrases: PhraseModel | None = None):
+        self.index = DirectiveIndex(phrases=phrases)
+        self.levels: list[AgencyLevel] = []
+        self.document_ids: list[int] = []
+        self._last_entry = 0
+        self._lock = threading.Lock()
+
+    def refresh(self, db: Session) -> int:
+        with self._lock:
+            added = 0
+            for entry, document in entries_repo.newer_than(db=db, after_id=self._last_entry):
+                tokens, sentences = decode(entry.payload)
+                self.index.add(IndexedDocument(
+                    key=f"document:{document.id}", tokens=tokens, level_rank=entry.level.rank,
+                    meta={"reference": document.reference, "doc_type": document.doc_type,
+                          "sentences": sentences, "document_id": document.id},
+                ))
+                self.levels.append(entry.level)
+                self.document_ids.append(document.id)
+                self._last_entry = entry.id
+                added += 1
+            return added
+
+    def higher_than(self, level: AgencyLevel | None) -> set[int]:
+        """Index numbers of directives of a higher level than `level` (all when unknown)."""
+        if level is None:
+            return set(range(len(self.levels)))
+        return {i for i, lv in enumerate(self.levels) if lv.rank < level.rank}

@@ -1,0 +1,26 @@
+"""The directive registry's stored entries (services/directives/registry.py)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from services.analyzer.detect import analysis_tokens
+from services.directives.registry import decode, encode
+
+
+def test_a_stored_entry_keeps_the_directives_tokens_and_layout(kl226):
+    tokens, sentences = analysis_tokens(kl226, as_source=True)
+    loaded, loaded_sentences = decode(encode(tokens, sentences))
+    assert loaded.words == tokens.words and loaded_sentences == sentences
+    assert np.array_equal(loaded.separators, tokens.separators)
+    assert np.array_equal(loaded.excluded, tokens.excluded)
+
+
+def test_an_entry_stored_before_the_layout_was_kept_still_loads(kl226):
+    tokens, sentences = analysis_tokens(kl226, as_source=True)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, words=np.asarray(tokens.words).astype(str), starts=tokens.starts, ends=tokens.ends,
+                        excluded=tokens.excluded, sentences=np.asarray(sentences, dtype=np.int64).reshape(-1, 2))
+    loaded, _ = decode(buf.getvalue())
+    assert loaded.words == tokens.words and loaded.separators is None
