@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.agencies import service as agencies_service
 from services.common.blobs import BlobStore
+from services.common.db import unit_of_work
 from services.common.errors import Forbidden, Unauthorized
 from services.common.models import ApiKey, Role
 from services.common.settings import Settings
@@ -20,15 +21,8 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers in the store
 
 def get_db(request: Request) -> Iterator[Session]:
     """One session per request; the request commits once at the end (services never commit)."""
-    session = request.app.state.factory()
-    try:
+    with unit_of_work(request.app.state.factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db)]
