@@ -246,8 +246,10 @@ def serve(
     from services.common.logs import configure
 
     configure()
-    if demo:
+    if demo:  # for a person at the console (make run); a production server logs JSON lines only
         _load_demo()
+        err.print(f"open http://{host}:{port}/ and sign in with a key above; the API: http://{host}:{port}/docs",
+                  highlight=False, soft_wrap=True)
     # log_config=None: uvicorn keeps the JSON handlers configure() gave its loggers.
     uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=None)
 

@@ -54,3 +54,17 @@ def serving(data_dir: Path, log: Path, *args: str, timeout: float = 180) -> Iter
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def post_file(url: str, key: str, field: str, path: Path, **fields: str) -> tuple[int, bytes]:
+    """POST one file and some form fields as multipart, as a browser or curl would."""
+    boundary = "draftctl-test-boundary"
+    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode()
+             for name, value in fields.items()]
+    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{path.name}\"\r\n"
+                 "Content-Type: application/octet-stream\r\n\r\n".encode() + path.read_bytes() + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Authorization": f"Bearer {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.status, response.read()

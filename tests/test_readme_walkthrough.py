@@ -9,6 +9,8 @@ import subprocess
 
 import pytest
 
+from services.gateway.demo import LAST_YEAR_ISSUED, this_year_days
+from services.register.service import today
 from tests.conftest import ROOT
 from tests.serving import serving
 
@@ -39,6 +41,9 @@ def test_the_readme_walkthrough_runs_verbatim_against_the_demo(tmp_path):
     assert re.findall(r"^\d+ (\w+) (\w+)$", out, re.M) == [
         ("submit", "drafter"), ("return", "reviewer"), ("resubmit", "drafter"), ("approve", "reviewer"),
         ("issue", "drafter")]
-    assert '"registered":4' in out
-    assert '{"baseline":3,"target_max":2,"issued":1,"remaining":1}' in out
+    assert '"registered":4' in out and '"agencies_created":["UBND-XA-TL"]' in out
+    issued = len(this_year_days(today())) + 1  # the demo's register this year, and the plan just issued
+    target = LAST_YEAR_ISSUED * 85 // 100
+    assert f'{{"baseline":{LAST_YEAR_ISSUED},"target_max":{target},"issued":{issued},"remaining":{target - issued}}}' in out
+    assert '{"baseline":3,"target_max":2}' in out  # the commune: three counted last year (a QPPL is not)
     assert (work / "ban-hanh.xlsx").stat().st_size > 1000

@@ -107,6 +107,12 @@ def authenticate(*, db: Session, plain: str) -> ApiKey:
     return key
 
 
+def usable_key(*, db: Session, key_id: int) -> ApiKey | None:
+    """The key with this id, if it is neither revoked nor expired (a web session's key)."""
+    key = repository.get_key(db=db, key_id=key_id)
+    return key if key is not None and key_state(key) == "active" else None
+
+
 def revoke_key(*, db: Session, key_id: int, now: datetime | None = None) -> ApiKey:
     """Revoke a key from now on; Conflict when it is revoked already."""
     key = repository.get_key(db=db, key_id=key_id) if 1 <= key_id < 2**31 else None

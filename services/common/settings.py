@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     demo_data: bool = False
     merge_embeddings: bool = Field(default=True, description="document embeddings (e5) as a merge-candidate signal")
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "draftctl")
+    session_secret: str | None = Field(default=None, description="signs the web session cookie; default: a "
+                                       "random secret kept in data_dir/session-secret")
+    session_hours: float = Field(default=8, description="a web session lasts this long")
     phrase_model: Path | None = Field(default=None, description="common-phrase model (draftctl model build); "
                                       "default: the bundled models/phrases.npz")
 

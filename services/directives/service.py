@@ -50,3 +50,8 @@ def list_page(*, db: Session, key: ApiKey, offset: int, limit: int, reference: s
                                            limit=limit, reference=reference)
     return DirectivePage(items=[directive_out(db=db, document=d) for d in rows], total=total, offset=offset,
                          limit=limit)
+
+
+def texts(*, db: Session, key: ApiKey, directive_ids: list[int]) -> dict[int, Document]:
+    """The directives with these ids that `key` may read (their text is what a report shows)."""
+    return {i: visible_document(db=db, key=key, document_id=i, kind=DocumentKind.directive) for i in directive_ids}

@@ -45,6 +45,7 @@ class DraftOut(BaseModel):
 class DraftSummary(BaseModel):
     id: int
     status: str
+    review_state: ReviewState
     agency: str | None
     filename: str
     reference: str | None
@@ -71,6 +72,9 @@ class PassageOut(BaseModel):
     kind: str = Field(description="verbatim, near or paraphrase")
     lexical: float
     semantic: float | None
+    source_excerpt: str = Field(description="the directive's text of the passage")
+    source_unit: str | None = Field(description="the directive's unit it comes from, e.g. khoản 2 Điều 5")
+    suggestion: str = Field(description="what to write instead: a citation of that unit")
 
 
 class SourceShare(BaseModel):
@@ -105,6 +109,7 @@ class MergeCandidate(ClusterPair):
 
 class ReportOut(BaseModel):
     draft_id: int
+    draft_text: str = Field(description="the draft's text as submitted: what the offsets index")
     copied_ratio: float = Field(description="copied characters over content characters (header/footer excluded)")
     verdict: str = Field(description="ok, review or return")
     directives_checked: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.agencies import service as agencies_service
+from services.analyzer.citing import suggestion, unit_at
 from services.common.blobs import BlobStore
 from services.common.errors import Conflict, Forbidden, InvalidInput
 from services.common.models import ApiKey, Document, DocumentKind, Role
@@ -79,10 +80,32 @@ def _review(db: Session, document: Document) -> ReviewOut:
 def list_drafts(*, db: Session, key: ApiKey, offset: int, limit: int) -> DraftPage:
     """One page of the drafts `key` may read, newest first."""
     rows, total = documents_repo.list_page(db=db, key=key, kind=DocumentKind.draft, offset=offset, limit=limit)
-    items = [DraftSummary(id=d.id, status=d.status.value, agency=d.agency.code if d.agency else None,
+    items = [DraftSummary(id=d.id, status=d.status.value, review_state=state_of(d),
+                          agency=d.agency.code if d.agency else None,
                           filename=d.filename, reference=d.reference, doc_type=d.doc_type, subject=d.subject,
                           created_at=d.created_at) for d in rows]
     return DraftPage(items=items, total=total, offset=offset, limit=limit)
+
+
+def cited_passages(*, db: Session, passages: list[dict]) -> list[dict]:
+    """The stored passages with what a drafter needs beside each: the directive's text of
+    it, the unit it comes from, and the citation to write instead."""
+    directives: dict[int, Document | None] = {}
+    out = []
+    for passage in passages:
+        source_id = passage["source_document_id"]
+        if source_id not in directives:
+            directives[source_id] = documents_repo.get(db=db, document_id=source_id)
+        directive = directives[source_id]
+        text = (directive.text if directive else None) or ""
+        units = (directive.parsed or {}).get("units", []) if directive else []
+        unit = unit_at(units, passage["source_start"])
+        issuer = directive.agency.name if directive is not None and directive.agency else None
+        out.append({**passage, "source_excerpt": text[passage["source_start"]:passage["source_end"]],
+                    "source_unit": unit,
+                    "suggestion": suggestion(unit=unit, doc_type=directive.doc_type if directive else None,
+                                             reference=passage.get("source_reference"), issuer=issuer)})
+    return out
 
 
 def report(*, db: Session, key: ApiKey, draft_id: int) -> ReportOut:
@@ -96,8 +119,9 @@ def report(*, db: Session, key: ApiKey, draft_id: int) -> ReportOut:
             raise InvalidInput(job.error or "analysis failed", title="Analysis failed")
         raise Conflict("the draft is not analysed yet; poll again", title="Not ready")
     body = stored.body
-    return ReportOut(draft_id=document.id, copied_ratio=stored.copied_ratio, verdict=stored.verdict,
-                     directives_checked=stored.directives_checked, passages=body["passages"],
+    return ReportOut(draft_id=document.id, draft_text=document.text or "", copied_ratio=stored.copied_ratio,
+                     verdict=stored.verdict, directives_checked=stored.directives_checked,
+                     passages=cited_passages(db=db, passages=body["passages"]),
                      sources=body["sources"], created_at=stored.created_at,
                      quota=issue_effect(db=db, agency=document.agency) if document.agency else None,
                      merge_candidates=merging.for_draft(db=db, document=document))

@@ -21,7 +21,7 @@ from services.analyzer.semantic import SemanticLayer
 from services.directives import routes as directives
 from services.documents.pipeline import ANALYZE, INDEX, PARSE, run_analyze_job, run_index_job, run_parse_job
 from services.drafts import routes as drafts
-from services.gateway import errors, health
+from services.gateway import errors, health, web
 from services.register import routes as register
 from services.review import routes as review
 
@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Drafting control for Vietnamese administrative documents (Kết luận 226-KL/TW).",
         lifespan=lifespan,
+        docs_url=None,  # served by the web package, from local assets
+        redoc_url=None,
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
@@ -90,5 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(register.router)
     app.include_router(review.router)
     app.include_router(agencies.router)
+    web.install(app, settings)
     return app
 

@@ -1,8 +1,11 @@
 """Demo data for `make run`: the directive 226-KL/TW and four provincial drafts from examples/,
-parsed at once, plus one key per role (kept in data_dir/demo-keys.json so reruns reuse them)."""
+parsed and checked at once; two of the drafts sent to review; a register of the demo agency's
+documents last year and this year (so the quota page has figures); and one key per role
+(kept in data_dir/demo-keys.json so reruns reuse them)."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,7 +59,55 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
         else:
             run_analyze_job(job_id, factory, loaded, semantic=semantic)
     counts["keys"] = _demo_keys(settings=settings, factory=factory)
+    counts["registered"] = _demo_register(factory=factory)
+    _demo_review(factory=factory)
     return counts
+
+
+LAST_YEAR_ISSUED = 40  # the demo agency's documents last year: its target this year is 34
+
+
+def this_year_days(today: date) -> list[date]:
+    """The days the demo agency issued a document this year: every 12th day up to today."""
+    start = date(today.year, 1, 2)
+    return [start + timedelta(days=d) for d in range(0, (today - start).days + 1, 12)] if today >= start else []
+
+
+def _demo_register(*, factory: sessionmaker[Session]) -> int:
+    """Letters and plans of the demo agency, last year and this year, through the register's
+    one way in (a second run adds nothing)."""
+    from services.register.service import enter, today
+
+    now = today()
+    kinds = [("Công văn", "{n}/UBND-TH"), ("Kế hoạch", "{n}/KH-UBND"), ("Báo cáo", "{n}/BC-UBND"),
+             ("Thông báo", "{n}/TB-UBND")]
+    entries = [(date(now.year - 1, n % 12 + 1, n % 27 + 1), n) for n in range(1, LAST_YEAR_ISSUED + 1)]
+    entries += [(day, 500 + n) for n, day in enumerate(this_year_days(now), 1)]
+    added = 0
+    with unit_of_work(factory) as db:
+        agency, _ = ensure_agency(db=db, code=DEMO_AGENCY[0], name=DEMO_AGENCY[1], level=DEMO_AGENCY[2])
+        for day, n in entries:
+            doc_type, pattern = kinds[n % len(kinds)]
+            _, created = enter(db=db, agency=agency, reference=pattern.format(n=n), doc_type=doc_type, issued_on=day,
+                               subject=f"Văn bản mẫu số {n}", source="import")
+            added += created
+    return added
+
+
+def _demo_review(*, factory: sessionmaker[Session]) -> None:
+    """The drafts that copy Kết luận 226 wait in the reviewers' queue."""
+    from services.agencies.repository import list_keys
+    from services.documents.repository import list_page, report_of
+    from services.review.service import submit
+    from services.review.states import ReviewState, state_of
+
+    with unit_of_work(factory) as db:
+        drafter = next(k for k in list_keys(db=db) if k.role == Role.drafter and k.name == "demo drafter")
+        drafts, _ = list_page(db=db, key=drafter, kind=DocumentKind.draft, offset=0, limit=50)
+        for document in drafts:
+            report = report_of(db=db, document_id=document.id)
+            if state_of(document) == ReviewState.drafting and report is not None and report.body["passages"]:
+                submit(db=db, key=drafter, draft_id=document.id)
 
 
 def _demo_keys(*, settings: Settings, factory: sessionmaker[Session]) -> dict[str, str]:

@@ -25,7 +25,9 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": the commit happens before the answer leaves, so a client that follows a
+# redirect (or reads right after a write) always sees what the write committed.
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def current_key(db: DbSession, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> ApiKey:

@@ -59,8 +59,12 @@ def problem(status: int, title: str, detail: str, instance: str | None = None, *
 
 
 def install(app: FastAPI) -> None:
+    from services.gateway.web import errors as web_errors
+
     @app.exception_handler(DraftctlError)
     async def _draftctl(request: Request, exc: DraftctlError):
+        if web_errors.is_page(request):
+            return web_errors.render(request, exc.status, exc.title, exc.detail)
         return problem(exc.status, exc.title, exc.detail, request.url.path, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
@@ -69,12 +73,17 @@ def install(app: FastAPI) -> None:
             {"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
         ]
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+        if web_errors.is_page(request):
+            return web_errors.render(request, 422, "Dữ liệu không hợp lệ", detail)
         return problem(422, "Invalid request", detail, request.url.path, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 401: "Unauthorized",
                   403: "Forbidden"}
+        if web_errors.is_page(request) and exc.status_code in (400, 404):
+            return web_errors.render(request, exc.status_code, "Không tìm thấy" if exc.status_code == 404
+                                     else "Yêu cầu không hợp lệ", str(exc.detail))
         response = problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), request.url.path)
         if exc.headers:
             response.headers.update(exc.headers)

@@ -14,7 +14,8 @@ from services.agencies import repository as agencies_repo
 from services.agencies import service as agencies_service
 from services.analyzer.quota import CountingRules, Entry, YearQuota, exclusion, year_quota
 from services.common.errors import Forbidden, InvalidInput, NotFound
-from services.common.models import Agency, ApiKey, Issuance, Role
+from services.common.models import Agency, ApiKey, Issuance, Role, Scan
+from services.common.repositories import scans as scans_repo
 from services.documents.repository import agency_visible_to
 from services.register import merging
 from services.register import repository as issuances_repo
@@ -201,3 +202,8 @@ def merge_clusters(*, db: Session, key: ApiKey, agency: str | None, start: date 
     clusters = [c for a in agencies for c in merging.for_agency(db=db, agency=a, start=start, end=end,
                                                                  window_days=window_days)]
     return {"from": start, "to": end, "window_days": window_days, "clusters": clusters}
+
+
+def scan_records(*, db: Session, limit: int = 20) -> list[Scan]:
+    """The latest archive scans: what each saw, imported, found and failed on."""
+    return scans_repo.recent(db=db, limit=limit)

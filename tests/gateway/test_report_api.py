@@ -66,6 +66,11 @@ def test_report_shows_passages_copied_from_a_higher_level_directive(api):
                if "tinh giản tối thiểu 15% số lượng văn bản hành chính" in comparison_key(text[p["draft_start"]:p["draft_end"]])]
     assert fifteen and fifteen[0]["source_document_id"] == directive["id"] and fifteen[0]["source_reference"] == "226-KL/TW"
     assert "tối thiểu 15% số lượng văn bản hành chính" in kl[fifteen[0]["source_start"]:fifteen[0]["source_end"]]
+    # What the report page shows beside each passage: the directive's text, its unit, a citation to write.
+    assert body["draft_text"] == text
+    assert fifteen[0]["source_excerpt"] == kl[fifteen[0]["source_start"]:fifteen[0]["source_end"]]
+    assert fifteen[0]["source_unit"] == "mục 1"
+    assert fifteen[0]["suggestion"] == "Thực hiện theo chỉ đạo tại mục 1 Kết luận số 226-KL/TW."
     assert api.get(f"{response.headers['Location']}/report", headers=api.keys["other"]).status_code == 404
 
 

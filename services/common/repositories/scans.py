@@ -69,3 +69,8 @@ def set_chunks(*, db: Session, scan_id: int, total: int) -> None:
 def chunk_done(*, db: Session, scan_id: int) -> None:
     # One UPDATE, so two workers finishing at once both count.
     db.execute(update(Scan).where(Scan.id == scan_id).values(chunks_done=Scan.chunks_done + 1))
+
+
+def recent(*, db: Session, limit: int = 20) -> list[Scan]:
+    """The latest scans, newest first."""
+    return list(db.scalars(select(Scan).order_by(Scan.id.desc()).limit(limit)))
