@@ -41,6 +41,11 @@
       if (mark) { e.preventDefault(); select(mark, false); mark.focus({ preventScroll: true }); }
     });
   });
+  // On load, the directive's side shows the first passage's match, not the top of its text.
+  if (marks.length) {
+    var first = document.getElementById(marks[0].getAttribute("data-twin"));
+    if (first) { showSource(first); center(first); }
+  }
   var current = -1;
   document.addEventListener("keydown", function (e) {
     if (!marks.length || /INPUT|TEXTAREA|SELECT/.test(e.target.tagName)) return;
