@@ -33,6 +33,9 @@ BODY_OPENERS = re.compile(
 AUTHORITY = re.compile(r"(?<![\w.])(?P<auth>TM|KT|TL|TUQ|T/M|K/T|T/L|Q)\.?\s+(?=[A-ZĐ])")
 _UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _LOW = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+# The place and date line, found inside a line it was joined to: the place is the run of
+# capitalised words before ", ngày" ("… thuế Hà Nội, ngày 01 tháng 12 năm 2025").
+PLACE_DATE = re.compile(rf"(?<=\s)(?P<place>(?:[{_UP}][{_LOW}]*\b\.?\s?){{1,5}}),[\s*_]*ngày[\s*_]*\d{{0,2}}[\s*_]*tháng")
 PERSON = re.compile(rf"^[{_UP}][{_LOW}]+(?:\s[{_UP}][{_LOW}]+){{1,4}}$")
 ADMIN_WORDS = ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
 ISSUER_OWN_BODY = re.compile(
@@ -127,6 +130,10 @@ class _Header:
             md.number = m.group("num")
             md.symbol = symbol
             md.reference = f"{md.number or ''}{m.group('sep')}{year + '/' if year else ''}{symbol}"
+            if re.match(r"VBHN\b|VBHN-", symbol):
+                # The ký hiệu of a văn bản hợp nhất says so; the title line below it is the
+                # type of the text it consolidates.
+                md.doc_type = "Văn bản hợp nhất"
             self.note(m.end(), m.start(), in_header=in_header)
             return
         # "Số" missing: the first reference on a line of its own near the top ("226-KL/TW").
@@ -231,7 +238,7 @@ class _Header:
         """Cut a subject where the body begins (PDF text often runs them together)."""
         segment = self.text[start:end]
         cut = len(segment)
-        for pattern in (BODY_OPENERS, QUOC_HIEU, TIEU_NGU, DATE_LINE):
+        for pattern in (BODY_OPENERS, QUOC_HIEU, TIEU_NGU, DATE_LINE, PLACE_DATE):
             m = pattern.search(segment)
             if m and 0 < m.start() < cut:
                 cut = m.start()
@@ -317,6 +324,25 @@ def _caps_tail(line: str) -> tuple[str, str]:
     return " ".join(words[j:k]), " ".join(words[k:])
 
 
+_RANK = re.compile(r"^(?:(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy)|(?:GS|PGS|TS|ThS)\.?(?:\s*(?:TS|BS)\.?)?)\s+")
+
+
+def _name_at_head(line: str) -> str | None:
+    """A person's name that opens `line` (after a military rank or a degree), if any."""
+    rest = _RANK.sub("", line, count=1).split()
+    words = []
+    for i, word in enumerate(rest[:5]):
+        # A capitalised word followed by a lower-case one opens a phrase ("Thông tư", "Ghi
+        # chú") that extraction glued to the name.
+        if not re.fullmatch(rf"[{_UP}][{_LOW}]+", word) or (i + 1 < len(rest) and rest[i + 1][:1].islower()):
+            break
+        words.append(word)
+    for k in range(len(words), 1, -1):
+        if PERSON.match(" ".join(words[:k])):
+            return " ".join(words[:k])
+    return None
+
+
 def _signer_title(caps: str) -> str | None:
     """'TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH' -> 'PHÓ CHỦ TỊCH' (who actually signs)."""
     last = AUTHORITY.split(caps)[-1].strip()
@@ -353,10 +379,12 @@ def _footer(text: str, start_floor: int) -> tuple[Metadata, tuple[int, int] | No
     if auth:
         md.authority = auth.group("auth").replace("/", "") + "."
     titles: list[str] = []
+    after_title = False  # the previous line was a title of the signature column, in capitals
     for s, e in _lines(zone):
         line = zone[s:e].strip()
         tail = line.split(";")[-1].strip() if ";" in line else line
         if line.startswith(("-", "+")) and ";" not in line:
+            after_title = False
             continue  # a distribution item, not the signature column
         caps, name = _caps_tail(tail)
         if caps:
@@ -365,6 +393,14 @@ def _footer(text: str, start_floor: int) -> tuple[Metadata, tuple[int, int] | No
             md.signer = name
             end = max(end, begin + e)
             break
+        head = _name_at_head(line) if after_title else None
+        if head:
+            # The name under the titles, with what extraction glued after it (a footnote,
+            # an appendix's title, a rule) left out.
+            md.signer = head
+            end = max(end, begin + s + zone[s:e].find(head) + len(head))
+            break
+        after_title = bool(caps) and caps == line
     if titles:
         md.signer_title = _signer_title(titles[-1])
     return md, (begin, max(end, begin))
@@ -426,11 +462,12 @@ def extract(text: str) -> Extracted:
     header.type_and_subject(md)
     header.recipients(md)
     header.mottos()
-    if md.doc_type is None and md.symbol:
-        ref_type = _type_from_symbol(md.symbol, md.reference or "")
-        md.doc_type = ref_type or ("Công văn" if md.subject and re.search(r"V/v", text[:HEADER_WINDOW]) else None)
-    elif md.doc_type is None and re.search(r"(?:^|\n)\s*V/v\b", text[:HEADER_WINDOW]):
+    # No type title: a trích yếu that opens with "V/v" is a công văn's (Nghị định 30/2020),
+    # whatever the ký hiệu's letters say ("5348/CT-CS" is a Cục Thuế letter, not a Chỉ thị).
+    if md.doc_type is None and re.search(r"(?:^|\n)\s*V/v\b", text[:HEADER_WINDOW]):
         md.doc_type = "Công văn"
+    elif md.doc_type is None and md.symbol:
+        md.doc_type = _type_from_symbol(md.symbol, md.reference or "")
     header_span = header.span()
     floor = header_span[1] if header_span else 0
     foot_md, footer_span = _footer(text, floor)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
+from services.ingest.normalize import comparison_key
 from services.ingest.pipeline import parse
 from tests.conftest import shared
 
@@ -109,3 +111,61 @@ def test_corpus_reference_and_date_agreement(capsys):
               f"reference {ref_rate:.3f}, date {date_rate:.3f}, {len(misses)} with a miss")
     assert ref_rate >= 0.88, "\n".join(misses)
     assert date_rate >= 0.95, "\n".join(misses)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return comparison_key(a or "").lower().replace(" ", "") == comparison_key(b or "").lower().replace(" ", "")
+
+
+def test_metadata_agrees_with_the_source_sites_table_on_corpus_extra(capsys):
+    """corpus-extra's metadata.jsonl gives each document's số ký hiệu, type, date and signer as
+    the source site publishes them, independently of the text."""
+    records = [json.loads(line) for line in shared("corpus-extra", "metadata.jsonl").read_text().splitlines()]
+    sample = [r for r in records if r.get("site_metadata")]
+    assert len(sample) >= 100
+    fields = {"reference": "reference", "doc_type": "doc_type", "date": "date", "signer": "signer"}
+    hits = {f: 0 for f in fields}
+    misses: list[str] = []
+    runs_into_date = []
+    for record in sample:
+        md = parse(shared("corpus-extra", "docs", f"{record['id']}.txt").read_bytes(), with_sentences=False).metadata
+        for field, key in fields.items():
+            if _same(getattr(md, field), record.get(key)):
+                hits[field] += 1
+            else:
+                misses.append(f"{record['id']} {field}: {getattr(md, field)!r} vs {record.get(key)!r}")
+        if md.subject and re.search(r",\s*ngày\s+\d{1,2}\s+tháng", md.subject):
+            runs_into_date.append(f"{record['id']}: {md.subject!r}")
+    rates = {f: hits[f] / len(sample) for f in fields}
+    with capsys.disabled():
+        print(f"\ncorpus-extra metadata agreement on {len(sample)} documents: "
+              + ", ".join(f"{f} {r:.3f}" for f, r in rates.items()))
+    for field, rate in rates.items():
+        assert rate >= 0.95, f"{field} {rate:.3f}\n" + "\n".join(m for m in misses if f" {field}:" in m)
+    assert not runs_into_date, "\n".join(runs_into_date)  # the trích yếu stops before the place/date line
+
+
+def _extra(doc_id: str):
+    return parse(shared("corpus-extra", "docs", f"{doc_id}.txt").read_bytes(), with_sentences=False).metadata
+
+
+@pytest.mark.parametrize("doc_id, reference, doc_type", [
+    ("03890575449f6e05", "5615/CT-CS", "Công văn"),  # a Cục Thuế letter: "CT" is not a Chỉ thị here
+    ("8180ae11188469fd", "92/VBHN-BQP", "Văn bản hợp nhất"),  # under its number, the consolidated Quyết định's title
+])
+def test_the_type_comes_from_the_layout_before_the_letters_of_the_symbol(doc_id, reference, doc_type):
+    md = _extra(doc_id)
+    assert (md.reference, md.doc_type) == (reference, doc_type)
+
+
+@pytest.mark.parametrize("doc_id, signer", [
+    ("8ea98f884cf1d2a7", "Vũ Hải Sản"),  # after a military rank: "Thượng tướng Vũ Hải Sản"
+    ("e01d3782fbed0967", "Phạm Minh Chính"),  # a footnote glued after the name
+    ("85dfc8ce7a836e1d", "Vũ Mạnh Hà"),  # the appendix's title glued after the name
+])
+def test_the_signer_is_read_under_the_titles_when_other_text_is_glued_after_the_name(doc_id, signer):
+    assert _extra(doc_id).signer == signer
+
+
+def test_the_subject_stops_before_the_place_and_date_line_it_was_joined_to():
+    assert _extra("416ea29602e7fef9").subject == "chính sách thuế"
