@@ -95,23 +95,33 @@ def summarize(passages: list[dict], content: list[tuple[int, int]],
 def combine(earlier: dict, later: dict, thresholds: Thresholds = Thresholds()) -> dict:
     """The report of a document checked first against `earlier["checked"]` directives and
     then against `later["checked"]`: what the later check says of a directive replaces what
-    the earlier said of it, and every other finding stays. Where a kept passage and a new
-    one cover the same draft text, the longer stays (the earlier one on a tie)."""
+    the earlier said of it, and every other finding stays.
+
+    Where passages of the two checks cover the same draft text, a passage more than half
+    covered by the other check's passages is dropped, as detection drops a passage mostly
+    inside another; copied_ratio counts the union of what stays."""
     rechecked = set(later["checked"])
     kept = [p for p in earlier.get("passages", []) if p["source_document_id"] not in rechecked]
-    added = []
-    for p in sorted(later["passages"], key=lambda p: p["draft_start"]):
-        rivals = [k for k in kept if k["draft_start"] < p["draft_end"] and p["draft_start"] < k["draft_end"]]
-        length = p["draft_end"] - p["draft_start"]
-        if all(length > k["draft_end"] - k["draft_start"] for k in rivals):
-            kept = [k for k in kept if k not in rivals]
-            added.append(p)
+    added = [p for p in later["passages"] if _covered(p, kept) * 2 <= _length(p)]
+    kept = [k for k in kept if _covered(k, added) * 2 <= _length(k)]
     passages = sorted(kept + added, key=lambda p: (p["draft_start"], p["draft_end"]))
     content = [tuple(c) for c in later["content"]]
     ratio, sources, verdict = summarize(passages, content, thresholds)
-    checked = sorted(set(earlier.get("checked", [])) | rechecked)
+    # A report stored before "checked" was kept names at least the directives it found passages of.
+    before = earlier.get("checked") or {p["source_document_id"] for p in earlier.get("passages", [])}
+    checked = sorted(set(before) | rechecked)
     return {**later, "copied_ratio": ratio, "passages": passages, "sources": sources, "verdict": verdict,
             "checked": checked}
+
+
+def _length(p: dict) -> int:
+    return max(1, p["draft_end"] - p["draft_start"])
+
+
+def _covered(p: dict, others: list[dict]) -> int:
+    """Characters of `p` (in the draft) that `others` cover."""
+    spans = [(max(p["draft_start"], o["draft_start"]), min(p["draft_end"], o["draft_end"])) for o in others]
+    return _union_inside([(s, e) for s, e in spans if e > s], [(p["draft_start"], p["draft_end"])])
 
 
 def _union_inside(spans: list[tuple[int, int]], within: list[tuple[int, int]]) -> int:

@@ -143,7 +143,7 @@ def record_check(*, db: Session, document_id: int, report: DraftReport, body: di
     """Add a check's findings to the document's report: a check against some directives
     never erases what an earlier check found against others. True if it found passages."""
     earlier = repository.report_of(db=db, document_id=document_id)
-    if earlier is not None and "content" in earlier.body:
+    if earlier is not None:
         body = combine(earlier.body, body)
     repository.save_report(db=db, document_id=document_id, body=body, copied_ratio=body["copied_ratio"],
                            verdict=body["verdict"], checked=len(body["checked"]))

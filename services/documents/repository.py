@@ -2,7 +2,7 @@
 one rule of who may read a document (`visible_to`)."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from services.common.models import Agency, ApiKey, Document, DocumentKind, DocumentStatus, Report, Role
@@ -117,6 +117,17 @@ def version_ids(*, db: Session, document: Document) -> list[int]:
         ids.append(current.previous_version_id)
         current = db.get(Document, current.previous_version_id)
     return ids[::-1]
+
+
+def move_review_state(*, db: Session, document_id: int, sources: list[str | None], target: str | None) -> bool:
+    """Move a draft's review state to `target` if it is still one of `sources` (one guarded
+    UPDATE: of two requests at once, one moves the row and the other finds it moved)."""
+    allowed = [Document.review_state.in_([s for s in sources if s is not None])]
+    if None in sources:
+        allowed.append(Document.review_state.is_(None))
+    result = db.execute(update(Document).where(Document.id == document_id, or_(*allowed))
+                        .values(review_state=target).execution_options(synchronize_session="fetch"))
+    return result.rowcount == 1
 
 
 def revision_of(*, db: Session, document_id: int) -> Document | None:

@@ -20,7 +20,7 @@ from services.register import service as register
 from services.review import repository as audit_repo
 from services.review.schemas import (AuditEventOut, AuditOut, DecisionIn, DecisionOut, Findings, IssueIn, IssueOut,
                                      MergeHint, QueueItem, QueueOut, TransitionOut)
-from services.review.states import Action, ReviewState, state_of, transition
+from services.review.states import Action, ReviewState, state_of, stored, transition
 
 NEEDS_APPROVAL = ("review", "return")
 _LAST = datetime.max.replace(tzinfo=timezone.utc)  # report verdicts that make review compulsory before issue
@@ -28,7 +28,10 @@ _LAST = datetime.max.replace(tzinfo=timezone.utc)  # report verdicts that make r
 
 def _move(*, db: Session, key: ApiKey, document: Document, action: Action, reasons: list | None = None,
           comment: str | None = None) -> ReviewState:
-    state = transition(document, action)
+    sources, state = transition(document, action)
+    if not documents_repo.move_review_state(db=db, document_id=document.id, sources=[stored(s) for s in sources],
+                                            target=stored(state)):
+        raise Conflict("the draft was moved by another request meanwhile; reload it")
     audit_repo.record(db=db, document_id=document.id, action=action.value, key=key, reasons=reasons,
                       comment=comment)
     return state
@@ -39,6 +42,8 @@ def submit(*, db: Session, key: ApiKey, draft_id: int) -> TransitionOut:
     document = visible_draft(db=db, key=key, draft_id=draft_id)
     if document.status != DocumentStatus.parsed:
         raise Conflict("the draft is not parsed (yet, or it failed): it cannot be submitted")
+    if documents_repo.report_of(db=db, document_id=document.id) is None:
+        raise Conflict("the draft is not checked yet: it is submitted once its report is ready")
     action = Action.resubmit if document.previous_version_id else Action.submit
     state = _move(db=db, key=key, document=document, action=action)
     document.submitted_at = utcnow()
@@ -74,13 +79,14 @@ def issue(*, db: Session, key: ApiKey, draft_id: int, body: IssueIn) -> IssueOut
         raise InvalidInput("the draft's ký hiệu or type is not known: give symbol and doc_type",
                            title="Incomplete issue")
     reference = f"{body.number}/{symbol.lstrip('/')}"
+    register.check_issue_date(body.date)
+    state = _move(db=db, key=key, document=document, action=Action.issue,
+                  comment=f"{reference} ngày {body.date.isoformat()}")
     _, created = register.enter(db=db, agency=document.agency, reference=reference, doc_type=doc_type,
                                 issued_on=body.date, subject=document.subject, source="draft",
                                 document_id=document.id)
     if not created:
         raise Conflict(f"{reference} of {body.date.isoformat()} is already in the register")
-    state = _move(db=db, key=key, document=document, action=Action.issue,
-                  comment=f"{reference} ngày {body.date.isoformat()}")
     document.number, document.reference, document.issued_on = body.number, reference, body.date.isoformat()
     return IssueOut(draft_id=document.id, review_state=state, action=Action.issue.value,
                     previous_version_id=document.previous_version_id, agency=document.agency.code,

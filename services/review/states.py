@@ -62,16 +62,21 @@ def roles_for(action: Action) -> frozenset[Role]:
     return TRANSITIONS[action][2]
 
 
-def transition(document: Document, action: Action) -> ReviewState:
-    """Move the draft by `action` and return its new state; Conflict when the table does
-    not allow it from the draft's state."""
+def transition(document: Document, action: Action) -> tuple[frozenset[ReviewState], ReviewState]:
+    """The states `action` may start from and the one it leads to; Conflict when the table
+    does not allow it from the draft's state. The caller moves the row (guarded by those
+    states, so that two requests at once cannot both move it)."""
     current = state_of(document)
     sources, target, _ = TRANSITIONS[action]
     if current not in sources:
         hint = _HINTS.get((action, current), "").format(id=document.id)
-        raise Conflict(f"a {current.value} draft cannot be {_past(action)}" + (f"; {hint}" if hint else ""))
-    document.review_state = None if target == ReviewState.drafting else target.value
-    return target
+        raise Conflict(f"the draft is {current.value}: it cannot be {_past(action)}" + (f"; {hint}" if hint else ""))
+    return sources, target
+
+
+def stored(state: ReviewState) -> str | None:
+    """How a state is stored on the document row (a draft not submitted has none)."""
+    return None if state == ReviewState.drafting else state.value
 
 
 def _past(action: Action) -> str:

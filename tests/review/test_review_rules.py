@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from services.common.errors import Conflict
 from services.register.service import today
 from tests.conftest import shared
 from tests.gateway.test_api import PROBLEM, upload, wait_done
@@ -100,3 +103,45 @@ def test_a_withdrawn_draft_leaves_the_queue_and_is_never_issued(api):
     assert _issue(api, draft).status_code == 409
     assert api.post(f"/api/v1/drafts/{draft}/withdraw", headers=api.keys["drafter"]).status_code == 409
     assert api.post(f"/api/v1/drafts/{draft}/withdraw", headers=api.keys["other"]).status_code == 404
+
+
+def test_two_decisions_at_once_move_the_draft_once(api):
+    """Both reviewers load the submitted draft; the first decision commits; the second, made
+    on what it loaded, finds the row moved and changes nothing."""
+    from services.agencies.repository import list_keys
+    from services.common.db import unit_of_work
+    from services.documents.service import visible_draft
+    from services.review import service as review
+    from services.review.repository import for_documents
+    from services.review.schemas import DecisionIn
+    from services.review.states import Action
+
+    draft, _ = _checked_draft(api, shared("seeds", SEED))
+    assert api.post(f"/api/v1/drafts/{draft}/submit", headers=api.keys["drafter"]).status_code == 200
+    factory = api.app.state.factory
+    first, second = factory(), factory()
+    try:
+        admin = next(k for k in list_keys(db=second) if k.name == "admin")
+        loaded = visible_draft(db=second, key=admin, draft_id=draft)  # submitted, as the second reviewer saw it
+        review.decide(db=first, key=next(k for k in list_keys(db=first) if k.name == "admin"), draft_id=draft,
+                      body=DecisionIn(decision="approve"))
+        first.commit()
+        with pytest.raises(Conflict, match="moved by another request"):
+            review._move(db=second, key=admin, document=loaded, action=Action.return_)
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    with unit_of_work(factory) as db:
+        assert [e.action for e in for_documents(db=db, document_ids=[draft])] == ["submit", "approve"]
+
+
+def test_a_draft_is_not_submitted_before_it_is_checked(api):
+    from services.common.db import unit_of_work
+    from services.documents import repository as documents_repo
+
+    draft, _ = _checked_draft(api, shared("seeds", SEED))
+    with unit_of_work(api.app.state.factory) as db:  # as if its analysis had not run yet
+        db.delete(documents_repo.report_of(db=db, document_id=draft))
+    refused = api.post(f"/api/v1/drafts/{draft}/submit", headers=api.keys["drafter"])
+    assert refused.status_code == 409 and "not checked yet" in refused.json()["detail"]

@@ -335,12 +335,18 @@ async def archive_upload_page(request: Request, db: DbSession, key: WebKey, sett
 @router.get("/keys", response_class=HTMLResponse)
 def keys_page(request: Request, db: DbSession, key: WebKey):
     require(key, Role.admin)
+    return _keys(request, db, key)
+
+
+def _keys(request: Request, db, key: ApiKey, created: dict | None = None, status: int = 200) -> HTMLResponse:
     keys = [(k, agencies_service.key_state(k)) for k in agencies_service.list_keys(db=db)]
-    created = request.session.pop("created_key", None)
-    return page(request, "keys.html", key, keys=keys, created=created, agencies=agencies_service.list_agencies(db=db))
+    response = page(request, "keys.html", key, status=status, keys=keys, created=created,
+                    agencies=agencies_service.list_agencies(db=db))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
-@router.post("/keys")
+@router.post("/keys", response_class=HTMLResponse)
 def key_create_page(request: Request, db: DbSession, key: WebKey, csrf: Csrf, role: Annotated[Role, Form()],
                     name: Annotated[str, Form(min_length=1, max_length=200)],
                     agency: Annotated[str | None, Form(max_length=64)] = None,
@@ -348,8 +354,10 @@ def key_create_page(request: Request, db: DbSession, key: WebKey, csrf: Csrf, ro
     check_csrf(request, csrf)
     require(key, Role.admin)
     created, plain = agencies_service.create_key(db=db, role=role, agency_code=agency or None, name=name, days=days)
-    request.session["created_key"] = {"name": created.name, "key": plain}
-    return done(request, "/keys", "Đã tạo khóa; hãy lưu lại ngay, khóa chỉ hiện một lần.")
+    db.flush()
+    # The new key is shown in this answer only (never stored, never put in the session cookie,
+    # which is signed but readable).
+    return _keys(request, db, key, created={"name": created.name, "key": plain}, status=201)
 
 
 @router.post("/keys/{key_id}/revoke")
