@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: int = 200
+    convert_time_limit: float = Field(default=60, description="seconds LibreOffice may take to convert a .doc/.odt")
     runner_threads: int = 2
     task_time_limit: int = Field(default=300, description="hard limit of one task, seconds (soft: 80%)")
     scan_chunk_size: int = Field(default=10, description="documents per scan task when the scan fans out over workers")

@@ -1,7 +1,7 @@
 """parse(bytes, filename) -> ParsedDocument: the one entry point of the ingest service."""
 from __future__ import annotations
 
-from services.common.errors import BadDocument
+from services.common.errors import BadDocument, UnsupportedType
 from services.common.settings import Settings, get_settings
 from services.ingest import citations as citations_mod
 from services.ingest import metadata as metadata_mod
@@ -12,7 +12,8 @@ from services.ingest.parsers import RawDocument
 from services.ingest.parsers.docx import parse_docx
 from services.ingest.parsers.pdf import parse_pdf
 from services.ingest.parsers.text import parse_text
-from services.ingest.sniff import DOCX, PDF, check_zip_bomb, sniff
+from services.ingest.parsers.office import PACKAGE, soffice, to_docx
+from services.ingest.sniff import DOC, DOCX, ODT, PDF, check_zip_bomb, sniff
 
 
 def extract(data: bytes, *, settings: Settings | None = None) -> RawDocument:
@@ -24,6 +25,15 @@ def extract(data: bytes, *, settings: Settings | None = None) -> RawDocument:
     elif media_type == DOCX:
         check_zip_bomb(data, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
         raw = parse_docx(data)
+    elif media_type in (ODT, DOC):
+        if media_type == ODT:
+            check_zip_bomb(data, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
+        what = "an .odt document" if media_type == ODT else "a legacy Word .doc"
+        docx = to_docx(data, suffix=".odt" if media_type == ODT else ".doc", what=what,
+                       time_limit=settings.convert_time_limit)
+        check_zip_bomb(docx, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
+        raw = parse_docx(docx)
+        raw.media_type = media_type
     else:
         raw = parse_text(data)
     if not raw.text.strip():
@@ -67,7 +77,8 @@ def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
 
 
 def parse(data: bytes, filename: str = "", *, settings: Settings | None = None, with_sentences: bool = True) -> ParsedDocument:
-    """Parse a .docx, .pdf or .txt document (type sniffed from content; the name is informative only)."""
+    """Parse a .docx, .odt, .doc, .pdf or .txt document (type sniffed from content; the name
+    is informative only)."""
     return analyse(extract(data, settings=settings), with_sentences=with_sentences)
 
 
@@ -87,6 +98,14 @@ def preflight(data: bytes, *, settings: Settings | None = None) -> str:
         parse_docx(data)
     elif media_type == PDF:
         parse_pdf(data)
+    elif media_type in (ODT, DOC):
+        # Converting takes LibreOffice seconds: the parse job does it; here, only what refuses
+        # a file at once (no LibreOffice on this machine, a zip bomb).
+        if media_type == ODT:
+            check_zip_bomb(data, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
+        if soffice() is None:
+            raise UnsupportedType(f"a .doc or .odt document needs LibreOffice to be read, and it is not installed "
+                                  f"here (Debian: apt-get install {PACKAGE}); or save the file as .docx")
     else:
         raw = parse_text(data)
         if not raw.text.strip():

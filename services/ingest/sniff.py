@@ -1,4 +1,4 @@
-"""File type from content, never from the file name; zip-bomb guard for .docx."""
+"""File type from content, never from the file name; zip-bomb guard for .docx and .odt."""
 from __future__ import annotations
 
 import io
@@ -9,10 +9,12 @@ from services.common.errors import BadDocument, TooLarge, UnsupportedType
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 TEXT = "text/plain"
+ODT = "application/vnd.oasis.opendocument.text"
+DOC = "application/msword"
 
 
 def sniff(data: bytes) -> str:
-    """The media type of the bytes: docx, pdf or text; UnsupportedType otherwise."""
+    """The media type of the bytes: docx, odt, doc, pdf or text; UnsupportedType otherwise."""
     if not data or not data.strip():
         raise BadDocument("the file is empty", title="Empty document")
     head = data[:1024]
@@ -25,9 +27,11 @@ def sniff(data: bytes) -> str:
             raise BadDocument("the file is a damaged zip/docx archive") from None
         if "word/document.xml" in names:
             return DOCX
-        raise UnsupportedType("a zip archive that is not a Word .docx document")
+        if "content.xml" in names and data[30:38] == b"mimetype" and ODT.encode() in data[38:120]:
+            return ODT
+        raise UnsupportedType("a zip archive that is not a .docx or .odt document")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise UnsupportedType("legacy Word .doc (OLE) is not supported: save it as .docx")
+        return DOC  # an OLE compound file: legacy Word
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
         raise UnsupportedType("an image: scanned documents are not supported (OCR not available)")
     if data.startswith(b"{\\rtf"):
@@ -65,6 +69,6 @@ def check_zip_bomb(data: bytes, *, max_unzipped: int, max_ratio: int) -> None:
                 produced += len(chunk)
                 total += len(chunk)
                 if total > max_unzipped:
-                    raise TooLarge(f"the .docx unpacks to more than {max_unzipped} bytes: refused as a zip bomb")
+                    raise TooLarge(f"the document unpacks to more than {max_unzipped} bytes: refused as a zip bomb")
                 if info.compress_size and produced > 1_000_000 and produced / info.compress_size > max_ratio:
                     raise TooLarge(f"{info.filename} inflates more than {max_ratio}x: refused as a zip bomb")

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 # agencies' pools ahead of the day. Quotas are counted from the register and need nothing.
 HOOKS: list[Callable[[sessionmaker[Session], list[int]], None]] = [merging.prepare_pools]
 Progress = Callable[[str, int, int], None]
-ARCHIVE_SUFFIXES = (".txt", ".docx", ".pdf")
+ARCHIVE_SUFFIXES = (".txt", ".docx", ".pdf", ".doc", ".odt")
 
 
 @dataclass
