@@ -20,7 +20,7 @@ from services.directives.registry import LoadedIndex, register
 from services.analyzer.report import DraftReport, combine
 from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
-from services.common.errors import DraftctlError
+from services.common.errors import Conflict, DraftctlError
 from services.common.models import AgencyLevel, Document, DocumentKind, DocumentStatus, JobState
 from services.common.repositories import jobs as jobs_repo
 from services.documents import repository
@@ -50,7 +50,7 @@ def next_step(kind: DocumentKind, done: str) -> str | None:
 def stored_parse(document: Document) -> ParsedDocument:
     """The document's parse as the parse job stored it."""
     if document.parsed is None or document.text is None:
-        raise DraftctlError(f"document {document.id} is not parsed", title="Not parsed", status=409)
+        raise Conflict(f"document {document.id} is not parsed", title="Not parsed")
     return ParsedDocument.from_json(document.text, document.parsed)
 
 
@@ -62,10 +62,10 @@ def run_parse_job(job_id: int, factory: sessionmaker[Session], blobs: BlobStore)
 def parse_job(job_id: int, factory: sessionmaker[Session],
               blobs: BlobStore) -> tuple[ParsedDocument | None, FollowUps]:
     """The parse job, also handing back the parse (the archive scan goes on with it)."""
-    with unit_of_work(factory) as db:
-        if not jobs_repo.claim(db=db, job_id=job_id):
-            return None, []  # already running or finished elsewhere: a duplicate delivery
-        document_id = jobs_repo.get(db=db, job_id=job_id).document_id
+    document_id = _claim(factory, job_id)
+    if document_id is None:
+        return None, []  # already running or finished elsewhere: a duplicate delivery
+    with factory() as db:
         sha = repository.get(db=db, document_id=document_id).sha256
     try:
         parsed = parse(blobs.get(sha))
@@ -117,7 +117,7 @@ def run_analyze_job(job_id: int, factory: sessionmaker[Session], loaded: LoadedI
         report, body = check_document(parsed=parsed, loaded=loaded, document_id=claimed, allowed=allowed,
                                       semantic=semantic, params=params)
         with unit_of_work(factory) as db:
-            record_check(db=db, document_id=claimed, report=report, body=body)
+            record_check(db=db, document_id=claimed, body=body)
             jobs_repo.finish(db=db, job_id=job_id, state=JobState.done)
             return _follow_up(db, repository.get(db=db, document_id=claimed), ANALYZE)
     except Exception as exc:
@@ -139,15 +139,14 @@ def check_document(*, parsed: ParsedDocument, loaded: LoadedIndex, document_id: 
     return report, body
 
 
-def record_check(*, db: Session, document_id: int, report: DraftReport, body: dict) -> bool:
+def record_check(*, db: Session, document_id: int, body: dict) -> None:
     """Add a check's findings to the document's report: a check against some directives
-    never erases what an earlier check found against others. True if it found passages."""
+    never erases what an earlier check found against others."""
     earlier = repository.report_of(db=db, document_id=document_id)
     if earlier is not None:
         body = combine(earlier.body, body)
     repository.save_report(db=db, document_id=document_id, body=body, copied_ratio=body["copied_ratio"],
                            verdict=body["verdict"], checked=len(body["checked"]))
-    return bool(report.passages)
 
 
 def _follow_up(db: Session, document: Document, done: str) -> FollowUps:

@@ -20,7 +20,7 @@ from services.register import service as register
 from services.review import repository as audit_repo
 from services.review.schemas import (AuditEventOut, AuditOut, DecisionIn, DecisionOut, Findings, IssueIn, IssueOut,
                                      MergeHint, QueueItem, QueueOut, TransitionOut)
-from services.review.states import Action, ReviewState, state_of, stored, transition
+from services.review.states import TRANSITIONS, Action, ReviewState, state_of, stored, transition
 
 NEEDS_APPROVAL = ("review", "return")
 _LAST = datetime.max.replace(tzinfo=timezone.utc)  # report verdicts that make review compulsory before issue
@@ -99,6 +99,22 @@ def withdraw(*, db: Session, key: ApiKey, draft_id: int, comment: str | None) ->
     state = _move(db=db, key=key, document=document, action=Action.withdraw, comment=comment)
     return TransitionOut(draft_id=document.id, review_state=state, action=Action.withdraw.value,
                          previous_version_id=document.previous_version_id)
+
+
+def available_actions(*, key: ApiKey, state: ReviewState, verdict: str | None) -> dict[str, bool]:
+    """What `key` may do to a draft in `state` whose report says `verdict` (None: not checked
+    yet), by the same table and rules the actions apply (the pages show only these)."""
+    def allowed(action: Action) -> bool:
+        sources, _, roles = TRANSITIONS[action]
+        return key.role in roles and state in sources
+
+    checked = verdict is not None
+    clean = checked and verdict not in NEEDS_APPROVAL
+    return {"submit": allowed(Action.submit) and checked,
+            "decide": allowed(Action.approve),
+            "issue": allowed(Action.issue) and (state == ReviewState.approved or clean),
+            "withdraw": allowed(Action.withdraw),
+            "revise": state == ReviewState.returned and key.role in TRANSITIONS[Action.submit][2]}
 
 
 def check_revisable(*, db: Session, previous: Document) -> None:

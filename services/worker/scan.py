@@ -271,6 +271,6 @@ def _check_stored(factory, blobs, loaded, document_id, allowed: set[int], semant
     report, body = check_document(parsed=parsed, loaded=loaded, document_id=document_id, allowed=higher,
                                   semantic=semantic)
     with unit_of_work(factory) as db:
-        record_check(db=db, document_id=document_id, report=report, body=body)
+        record_check(db=db, document_id=document_id, body=body)
     if report.passages:
         part.new_findings += 1

@@ -28,7 +28,7 @@ from services.register.archive import import_archive
 from services.register.export import report_csv, report_xlsx
 from services.review import service as review_service
 from services.review.schemas import Decision, DecisionIn, IssueIn, Reason, ReasonCode
-from services.review.states import TRANSITIONS, Action, ReviewState, roles_for
+from services.review.states import Action, ReviewState, roles_for
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -140,24 +140,11 @@ def draft_page(request: Request, db: DbSession, key: WebKey, draft_id: DraftId):
             failed = exc.detail
     context = {"draft": draft, "report": report, "pending": pending, "failed": failed,
                "audit": review_service.audit(db=db, key=key, draft_id=draft_id), "state": draft.review.state.value,
-               "can": _actions(key, draft.review.state, report), "today": date.today().isoformat()}
+               "can": review_service.available_actions(key=key, state=draft.review.state,
+                                                       verdict=report.verdict if report else None), "today": date.today().isoformat()}
     if report is not None:
         context.update(_report_view(db, key, report))
     return page(request, "draft.html", key, **context)
-
-
-def _actions(key: ApiKey, state: ReviewState, report) -> dict[str, bool]:
-    """What this key may do to the draft now, by the same table the services apply."""
-    def allowed(action: Action) -> bool:
-        sources, _, roles = TRANSITIONS[action]
-        return key.role in roles and state in sources
-
-    clean = report is not None and report.verdict not in review_service.NEEDS_APPROVAL
-    return {"submit": allowed(Action.submit) and report is not None,
-            "decide": allowed(Action.approve),
-            "issue": allowed(Action.issue) and (state == ReviewState.approved or clean),
-            "withdraw": allowed(Action.withdraw),
-            "revise": state == ReviewState.returned and key.role in roles_for(Action.submit)}
 
 
 def _report_view(db, key: ApiKey, report) -> dict:
