@@ -2,8 +2,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-# LibreOffice reads legacy .doc and .odt (converted to .docx, offline).
+# LibreOffice reads legacy .doc and .odt (converted to .docx, offline); Tesseract with its
+# Vietnamese model and poppler's pdftoppm read scanned PDFs and page images.
 RUN apt-get update && apt-get install -y --no-install-recommends libreoffice-writer-nogui \
+    tesseract-ocr tesseract-ocr-vie poppler-utils \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY services ./services

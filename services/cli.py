@@ -1,6 +1,8 @@
 """The `draftctl` command line (typer + rich)."""
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 import sys
 from pathlib import Path
@@ -46,29 +48,56 @@ def _store():
 
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help=".docx, .pdf or .txt")],
-    as_json: Annotated[bool, typer.Option("--json", help="print the ParsedDocument as JSON")] = False,
+    files: Annotated[list[Path], typer.Argument(help="documents (.docx, .doc, .odt, .pdf, .txt, page scans "
+                                                     ".png/.jpg/.tiff) or folders of them")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the ParsedDocument as JSON (an array of "
+                                                          "{file, parsed | error} for several files)")] = False,
     with_text: Annotated[bool, typer.Option("--text/--no-text", help="include the text in the JSON")] = True,
 ) -> None:
-    """Parse one document: metadata, citations, units, sentences."""
+    """Parse documents: metadata, citations, units, sentences. A file that cannot be read is
+    reported with its reason and the others go on; the exit status is 1 if any failed."""
     from services.ingest.pipeline import parse as parse_bytes
 
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        _fail(f"{file}: {exc.strerror or exc}")
-    try:
-        parsed = parse_bytes(data, file.name)
-    except DraftctlError as exc:
-        _fail(f"{file}: {exc.detail}")
-    if as_json:
-        sys.stdout.write(json.dumps(parsed.to_json(include_text=with_text), ensure_ascii=False, indent=2) + "\n")
-        return
+    paths = _document_paths(files)
+    if not paths:
+        _fail("no documents found")
+    single = len(paths) == 1 and not files[0].is_dir()
+    results: list[dict] = []
     out = Console()
+    for path in paths:
+        try:
+            parsed = parse_bytes(path.read_bytes(), path.name)
+        except OSError as exc:
+            results.append({"file": str(path), "reason": "Unreadable file", "error": exc.strerror or str(exc)})
+        except DraftctlError as exc:
+            results.append({"file": str(path), "reason": exc.title, "error": exc.detail})
+        else:
+            results.append({"file": str(path), "parsed": parsed.to_json(include_text=with_text)})
+            if not as_json:
+                _print_parsed(out, path, parsed, heading=not single)
+    failed = [r for r in results if "error" in r]
+    if single and failed:
+        _fail(f"{failed[0]['file']}: {failed[0]['error']}")
+    if as_json:
+        body = results[0]["parsed"] if single else results
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+    if failed:
+        for reason, count in Counter(r["reason"] for r in failed).most_common():
+            err.print(f"skipped {count}: {reason}")
+        for r in failed:
+            err.print(f"[red]{r['file']}[/red]: {r['error']}", highlight=False)
+        raise typer.Exit(1)
+
+
+def _print_parsed(out: Console, path: Path, parsed, *, heading: bool) -> None:
     md = parsed.metadata
+    if heading:
+        out.print(f"[bold]{path}[/bold]", highlight=False)
     out.print(f"[bold]{md.doc_type or 'Văn bản'}[/bold] {md.reference or '(no số ký hiệu)'}  {md.date or ''}  {md.place or ''}")
     out.print(f"issuer: {md.issuer or '-'}")
     out.print(f"subject: {md.subject or '-'}")
+    if parsed.ocr:
+        out.print(f"read by OCR: {len(parsed.ocr['pages'])} page(s), mean confidence {parsed.ocr['mean_confidence']}")
     out.print(f"citations ({len(parsed.citations)}):")
     for ref in sorted({c.reference for c in parsed.citations}):
         out.print(f"  - {ref}")
@@ -76,11 +105,13 @@ def parse(
 
 
 def _document_paths(paths: list[Path]) -> list[Path]:
-    """Files given, and the .txt/.docx/.pdf files inside folders given."""
+    """Files given, and the documents inside folders given (by their suffix)."""
+    from services.ingest.sniff import DOCUMENT_SUFFIXES
+
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in (".txt", ".docx", ".pdf") and p.is_file()))
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()))
         elif path.is_file():
             out.append(path)
         else:
@@ -216,7 +247,7 @@ def model_build(
             for path in paths:
                 try:
                     raw = extract(_read(path))
-                    yield words_of(normalize(raw.text, reflow=raw.reflow).text)
+                    yield words_of(normalize(raw.text, reflow=raw.reflow, ocr=raw.ocr is not None).text)
                 except DraftctlError as exc:
                     skipped += 1
                     err.print(f"[yellow]skipped[/yellow] {path}: {exc.detail}", highlight=False, soft_wrap=True)
@@ -318,6 +349,8 @@ def scan(
     Console().print(f"scan {result.scan_id}: {result.documents_seen} seen, {result.documents_imported} imported, "
                     f"{result.directives_new} new directives, {result.new_findings} new findings, "
                     f"{len(result.errors)} errors")
+    for reason, count in Counter(e.get("reason", "Error") for e in result.errors).most_common():
+        Console().print(f"  skipped {count}: {reason}")
     for error in result.errors:
         Console().print(f"  [yellow]error[/yellow] {error}")
     if getattr(result, "failed", False):

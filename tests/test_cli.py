@@ -139,3 +139,18 @@ def test_detect_records_an_unreadable_draft_and_checks_the_others(tmp_path):
     assert failed["draft"] == str(bad) and failed["error"] and failed["passages"] == []
     assert checked["draft"] == str(seed) and checked["passages"]
     assert "bad.txt" in result.stderr
+
+
+def test_parse_of_several_files_reports_each_bad_one_and_goes_on(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a-good.pdf").write_bytes(shared("fixtures", "002_lang_son_cong_van.pdf").read_bytes())
+    (folder / "b-bad.txt").write_bytes(b"abc\0\0\0\0\0def")
+    (folder / "c-good.txt").write_bytes(shared("seeds", "000_b0328c80448f943d.txt").read_bytes())
+    result = run("parse", str(folder), "--json", "--no-text")
+    assert result.returncode == 1
+    entries = json.loads(result.stdout)
+    assert [Path(e["file"]).name for e in entries] == ["a-good.pdf", "b-bad.txt", "c-good.txt"]
+    assert entries[0]["parsed"]["metadata"]["reference"] == "/UBND-TH" and "parsed" in entries[2]
+    assert entries[1]["reason"] == "Unsupported file type" and "binary" in entries[1]["error"]
+    assert "skipped 1: Unsupported file type" in result.stderr

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: int = 200
     convert_time_limit: float = Field(default=60, description="seconds LibreOffice may take to convert a .doc/.odt")
+    ocr_max_pages: int = Field(default=30, description="scanned pages one document may have for OCR")
+    ocr_time_limit: float = Field(default=240, description="seconds the OCR of one document may take")
     runner_threads: int = 2
     task_time_limit: int = Field(default=300, description="hard limit of one task, seconds (soft: 80%)")
     scan_chunk_size: int = Field(default=10, description="documents per scan task when the scan fans out over workers")

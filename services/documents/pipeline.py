@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.analyzer.detect import DetectParams, detect
@@ -59,6 +60,11 @@ def run_parse_job(job_id: int, factory: sessionmaker[Session], blobs: BlobStore)
     return parse_job(job_id, factory, blobs)[1]
 
 
+# The task's time is up (Celery's soft limit): the job is failed, and the exception goes on
+# up, so that the task (an archive scan's chunk) fails as a whole rather than one document.
+TIME_UP = "stopped at the task time limit (DRAFTCTL_TASK_TIME_LIMIT)"
+
+
 def parse_job(job_id: int, factory: sessionmaker[Session],
               blobs: BlobStore) -> tuple[ParsedDocument | None, FollowUps]:
     """The parse job, also handing back the parse (the archive scan goes on with it)."""
@@ -72,6 +78,9 @@ def parse_job(job_id: int, factory: sessionmaker[Session],
     except DraftctlError as exc:
         _fail(factory, job_id, exc.detail, document_id=document_id)
         return None, []
+    except SoftTimeLimitExceeded:
+        _fail(factory, job_id, TIME_UP, document_id=document_id)
+        raise
     except Exception as exc:  # a parser bug must not leave the job running forever
         log.exception("parse job %s failed", job_id)
         _fail(factory, job_id, f"internal error: {type(exc).__name__}: {exc}", document_id=document_id)
@@ -96,6 +105,9 @@ def run_index_job(job_id: int, factory: sessionmaker[Session]) -> FollowUps:
             register(db=db, document=document, parsed=stored_parse(document), level=level)
             jobs_repo.finish(db=db, job_id=job_id, state=JobState.done)
             return _follow_up(db, document, INDEX)
+    except SoftTimeLimitExceeded:
+        _fail(factory, job_id, TIME_UP)
+        raise
     except Exception as exc:
         log.exception("index job %s failed", job_id)
         _fail(factory, job_id, f"{type(exc).__name__}: {exc}")
@@ -120,6 +132,9 @@ def run_analyze_job(job_id: int, factory: sessionmaker[Session], loaded: LoadedI
             record_check(db=db, document_id=claimed, body=body)
             jobs_repo.finish(db=db, job_id=job_id, state=JobState.done)
             return _follow_up(db, repository.get(db=db, document_id=claimed), ANALYZE)
+    except SoftTimeLimitExceeded:
+        _fail(factory, job_id, TIME_UP)
+        raise
     except Exception as exc:
         log.exception("analyze job %s failed", job_id)
         _fail(factory, job_id, f"{type(exc).__name__}: {exc}")

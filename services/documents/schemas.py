@@ -33,6 +33,19 @@ class MetadataOut(BaseModel):
     authority: str | None = None
 
 
+class OcrOut(BaseModel):
+    """How a scanned document was read: OCR text is less certain than a text layer."""
+
+    engine: str = Field(description="the OCR engine and its language model")
+    pages: list[int] = Field(description="the pages read by OCR (1-based)")
+    mean_confidence: float | None = Field(description="the engine's mean word confidence, 0-100")
+
+    @classmethod
+    def of(cls, parsed: dict | None) -> "OcrOut | None":
+        found = (parsed or {}).get("ocr")
+        return cls(**found) if found else None
+
+
 class JobOut(BaseModel):
     id: int
     kind: str = Field(description="parse, analyze or index")

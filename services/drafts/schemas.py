@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from services.documents.schemas import CitationOut, JobOut, MetadataOut
+from services.documents.schemas import CitationOut, JobOut, MetadataOut, OcrOut
 from services.register.schemas import ClusterPair
 from services.review.schemas import Reason
 from services.review.states import ReviewState
@@ -39,6 +39,7 @@ class DraftOut(BaseModel):
     error: str | None = None
     metadata: MetadataOut | None = None
     citations: list[CitationOut] | None = None
+    ocr: OcrOut | None = Field(None, description="set when the draft was a scan, read by OCR")
     review: ReviewOut
 
 
@@ -109,7 +110,10 @@ class MergeCandidate(ClusterPair):
 
 class ReportOut(BaseModel):
     draft_id: int
-    draft_text: str = Field(description="the draft's text as submitted: what the offsets index")
+    draft_text: str = Field(description="the draft's text as submitted: what the offsets index (for a scan, "
+                            "the text OCR read)")
+    ocr: OcrOut | None = Field(None, description="set when the draft was a scan, read by OCR: its passages "
+                               "are as certain as the OCR text")
     copied_ratio: float = Field(description="copied characters over content characters (header/footer excluded)")
     verdict: str = Field(description="ok, review or return")
     directives_checked: int

@@ -13,7 +13,7 @@ from services.common.repositories import jobs as jobs_repo
 from services.common.settings import Settings
 from services.documents import repository as documents_repo
 from services.documents.intake import Accepted, accept
-from services.documents.schemas import CitationOut, JobOut, MetadataOut
+from services.documents.schemas import CitationOut, JobOut, MetadataOut, OcrOut
 from services.documents.service import check_partial_date, visible_draft
 from services.drafts.schemas import DraftOut, DraftPage, DraftSummary, LastDecision, ReportOut, ReviewOut
 from services.register import merging
@@ -65,6 +65,7 @@ def draft_out(*, db: Session, document: Document) -> DraftOut:
                   date=document.issued_on)
         out.metadata = MetadataOut(**{k: v for k, v in md.items() if k in MetadataOut.model_fields})
         out.citations = [CitationOut(**c) for c in document.parsed["citations"]]
+        out.ocr = OcrOut.of(document.parsed)
     return out
 
 
@@ -119,7 +120,8 @@ def report(*, db: Session, key: ApiKey, draft_id: int) -> ReportOut:
             raise InvalidInput(job.error or "analysis failed", title="Analysis failed")
         raise Conflict("the draft is not analysed yet; poll again", title="Not ready")
     body = stored.body
-    return ReportOut(draft_id=document.id, draft_text=document.text or "", copied_ratio=stored.copied_ratio,
+    return ReportOut(draft_id=document.id, draft_text=document.text or "", ocr=OcrOut.of(document.parsed),
+                     copied_ratio=stored.copied_ratio,
                      verdict=stored.verdict, directives_checked=stored.directives_checked,
                      passages=cited_passages(db=db, passages=body["passages"]),
                      sources=body["sources"], created_at=stored.created_at,

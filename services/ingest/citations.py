@@ -6,6 +6,7 @@ are already rejoined; spans are normalised offsets, mapped back by the pipeline.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -69,3 +70,40 @@ def find(text: str, *, start: int = 0, end: int | None = None, exclude: set[str]
             cite_end += im.end("issuer")
         found.append(FoundCitation(ref.text, doc_type, date, issuer, cite_start, cite_end, m.start(), m.end()))
     return found
+
+
+_NUMBER_SYMBOL = re.compile(r"^(\d+(?:/\d{4})?)[/-](.+)$")
+
+
+def agree_misread(found: list[FoundCitation]) -> list[FoundCitation]:
+    """In OCR'd text: a reference with the number, and the type, of a more frequent reference
+    of the same document, whose symbol differs from that one's by at most half its letters
+    ("534/QĐĐ-TH", "534/QĐ-TT" beside "534/QĐ-TTg" ×9), is that document cited again and
+    misread: it takes the frequent spelling. A document does not cite two documents of one
+    type under one number with symbols that close."""
+    from collections import Counter
+
+    from rapidfuzz.distance import Levenshtein
+
+    counts = Counter(c.reference for c in found)
+    first = {}
+    for c in found:
+        first.setdefault(c.reference, c)
+    spelling: dict[str, FoundCitation] = {}
+    for reference, citation in first.items():
+        m = _NUMBER_SYMBOL.match(reference)
+        if not m:
+            continue
+        rivals = []
+        for other, rival in first.items():
+            n = _NUMBER_SYMBOL.match(other)
+            if (other == reference or not n or n.group(1) != m.group(1) or counts[other] <= counts[reference]
+                    or (citation.doc_type and rival.doc_type and citation.doc_type != rival.doc_type)):
+                continue
+            if Levenshtein.distance(n.group(2), m.group(2)) <= max(1, len(n.group(2)) // 2):
+                rivals.append(other)
+        if rivals:
+            spelling[reference] = first[max(rivals, key=lambda r: counts[r])]
+    return [dataclasses.replace(c, reference=spelling[c.reference].reference,
+                                doc_type=c.doc_type or spelling[c.reference].doc_type)
+            if c.reference in spelling else c for c in found]

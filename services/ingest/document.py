@@ -74,6 +74,7 @@ class ParsedDocument:
     page_headers: list[str] = field(default_factory=list)
     page_footers: list[str] = field(default_factory=list)
     reflow: bool = True  # how `norm` was made from `text` (PDF-style line breaks repaired)
+    ocr: dict | None = None  # engine, OCR'd page numbers, mean word confidence (0-100)
 
     def content_spans(self) -> list[Span]:
         """The parts of the text that are neither the header block nor the footer block."""
@@ -101,6 +102,7 @@ class ParsedDocument:
             "page_footers": self.page_footers,
             "boilerplate": [[s.start, s.end] for s in self.boilerplate],
             "reflow": self.reflow,
+            "ocr": self.ocr,
         }
         if include_text:
             out["text"] = self.text
@@ -117,7 +119,7 @@ class ParsedDocument:
         return cls(
             text=text,
             media_type=data.get("media_type", "text/plain"),
-            norm=normalize(text, reflow=data.get("reflow", True)),
+            norm=normalize(text, reflow=data.get("reflow", True), ocr=bool(data.get("ocr"))),
             metadata=Metadata(**data["metadata"]),
             citations=[Citation(**c) for c in data.get("citations", [])],
             units=[Unit(**u) for u in data.get("units", [])],
@@ -130,4 +132,5 @@ class ParsedDocument:
             page_headers=data.get("page_headers", []),
             page_footers=data.get("page_footers", []),
             reflow=data.get("reflow", True),
+            ocr=data.get("ocr"),
         )

@@ -259,13 +259,20 @@ def _emit_collapsed(out: _Builder, text: str, s: int, e: int) -> None:
             i += 1
 
 
-def normalize(text: str, *, reflow: bool = True) -> OffsetText:
+def normalize(text: str, *, reflow: bool = True, ocr: bool = False) -> OffsetText:
     """Normalised text for comparison and parsing, mapped back to `text`.
 
     `reflow` repairs PDF-style line breaks (txt and pdf); docx paragraphs are real,
-    so they keep every newline.
+    so they keep every newline. `ocr` repairs the usual faults of Vietnamese OCR.
     """
-    ot = tone_pass(unicode_pass(OffsetText.identity(text)))
+    ot = OffsetText.identity(text)
+    if ocr:
+        from services.ingest.ocr_fixes import ocr_pass, raw_pass
+
+        ot = ocr_pass(unicode_pass(raw_pass(ot)))
+    else:
+        ot = unicode_pass(ot)
+    ot = tone_pass(ot)
     return reflow_pass(ot) if reflow else collapse_pass(ot)
 
 

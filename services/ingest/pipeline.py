@@ -8,12 +8,13 @@ from services.ingest import metadata as metadata_mod
 from services.ingest import segment
 from services.ingest.document import Citation, ParsedDocument, Span
 from services.ingest.normalize import normalize
-from services.ingest.parsers import RawDocument
+from services.ingest.parsers import RawDocument, from_pages
 from services.ingest.parsers.docx import parse_docx
-from services.ingest.parsers.pdf import parse_pdf
+from services.ingest.parsers import ocr
+from services.ingest.parsers.pdf import check_scan, parse_pdf, read_pages
 from services.ingest.parsers.text import parse_text
 from services.ingest.parsers.office import PACKAGE, soffice, to_docx
-from services.ingest.sniff import DOC, DOCX, ODT, PDF, check_zip_bomb, sniff
+from services.ingest.sniff import DOC, DOCX, IMAGES, ODT, PDF, check_zip_bomb, sniff
 
 
 def extract(data: bytes, *, settings: Settings | None = None) -> RawDocument:
@@ -21,7 +22,9 @@ def extract(data: bytes, *, settings: Settings | None = None) -> RawDocument:
     settings = settings or get_settings()
     media_type = sniff(data)
     if media_type == PDF:
-        raw = parse_pdf(data)
+        raw = parse_pdf(data, ocr_max_pages=settings.ocr_max_pages, ocr_time_limit=settings.ocr_time_limit)
+    elif media_type in IMAGES:
+        raw = _parse_image(data, media_type, settings)
     elif media_type == DOCX:
         check_zip_bomb(data, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
         raw = parse_docx(data)
@@ -41,16 +44,25 @@ def extract(data: bytes, *, settings: Settings | None = None) -> RawDocument:
     return raw
 
 
+def _parse_image(data: bytes, media_type: str, settings: Settings) -> RawDocument:
+    pages = ocr.read_image(data, max_pages=settings.ocr_max_pages, time_limit=settings.ocr_time_limit)
+    return from_pages([p.text for p in pages], media_type=media_type,
+                      ocr=ocr.info(pages, list(range(1, len(pages) + 1))))
+
+
 def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
     """Normalise, extract metadata and citations, segment: RawDocument -> ParsedDocument."""
-    norm = normalize(raw.text, reflow=raw.reflow)
+    norm = normalize(raw.text, reflow=raw.reflow, ocr=raw.ocr is not None)
     if not norm.text.strip():
         raise BadDocument("the document has no text", title="Empty document")
     found = metadata_mod.extract(norm.text)
     body_start = found.header[1] if found.header else 0
     own = {found.metadata.reference} if found.metadata.reference and found.metadata.number else set()
     cites = []
-    for c in citations_mod.find(norm.text, start=0, exclude=own):
+    found_cites = citations_mod.find(norm.text, start=0, exclude=own)
+    if raw.ocr is not None:
+        found_cites = citations_mod.agree_misread(found_cites)
+    for c in found_cites:
         if found.header and c.ref_end <= body_start:
             continue  # the trích yếu of the header names the parent document: not a body citation
         s, e = norm.to_raw(c.start, c.end)
@@ -73,12 +85,13 @@ def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
         page_headers=raw.page_headers,
         page_footers=raw.page_footers,
         reflow=raw.reflow,
+        ocr=raw.ocr.to_json() if raw.ocr else None,
     )
 
 
 def parse(data: bytes, filename: str = "", *, settings: Settings | None = None, with_sentences: bool = True) -> ParsedDocument:
-    """Parse a .docx, .odt, .doc, .pdf or .txt document (type sniffed from content; the name
-    is informative only)."""
+    """Parse a .docx, .odt, .doc, .pdf (scanned ones by OCR), .txt document or a page scan
+    (.png, .jpg, .tiff) (type sniffed from content; the name is informative only)."""
     return analyse(extract(data, settings=settings), with_sentences=with_sentences)
 
 
@@ -97,7 +110,12 @@ def preflight(data: bytes, *, settings: Settings | None = None) -> str:
         check_zip_bomb(data, max_unzipped=settings.max_unzipped_bytes, max_ratio=settings.max_zip_ratio)
         parse_docx(data)
     elif media_type == PDF:
-        parse_pdf(data)
+        # OCR takes seconds a page: the parse job does it; here, only what refuses a scan at
+        # once (no Tesseract here, too many pages).
+        check_scan(read_pages(data), max_pages=settings.ocr_max_pages)
+    elif media_type in IMAGES:
+        ocr.require(for_pdf=False, what="an image")
+        ocr.image_pages(data, max_pages=settings.ocr_max_pages)
     elif media_type in (ODT, DOC):
         # Converting takes LibreOffice seconds: the parse job does it; here, only what refuses
         # a file at once (no LibreOffice on this machine, a zip bomb).

@@ -11,10 +11,17 @@ PDF = "application/pdf"
 TEXT = "text/plain"
 ODT = "application/vnd.oasis.opendocument.text"
 DOC = "application/msword"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+IMAGES = (PNG, JPEG, TIFF)
+# What a folder of documents is searched for (the type itself is always sniffed from content).
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".doc", ".odt", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 def sniff(data: bytes) -> str:
-    """The media type of the bytes: docx, odt, doc, pdf or text; UnsupportedType otherwise."""
+    """The media type of the bytes: docx, odt, doc, pdf, a page image (png, jpeg, tiff) or
+    text; UnsupportedType otherwise."""
     if not data or not data.strip():
         raise BadDocument("the file is empty", title="Empty document")
     head = data[:1024]
@@ -32,8 +39,14 @@ def sniff(data: bytes) -> str:
         raise UnsupportedType("a zip archive that is not a .docx or .odt document")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return DOC  # an OLE compound file: legacy Word
-    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
-        raise UnsupportedType("an image: scanned documents are not supported (OCR not available)")
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return TIFF
+    if data.startswith(b"GIF8"):
+        raise UnsupportedType("a GIF image: scan pages as PNG, JPEG or TIFF")
     if data.startswith(b"{\\rtf"):
         raise UnsupportedType("RTF is not supported: save it as .docx")
     if _looks_binary(data):

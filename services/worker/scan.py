@@ -31,6 +31,7 @@ from services.analyzer import phrases as phrase_model
 from services.directives.registry import LoadedIndex
 from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
+from services.ingest.sniff import DOCUMENT_SUFFIXES
 from services.common.errors import Conflict, DraftctlError, NotFound
 from services.common.models import DocumentKind, JobState, utcnow
 from services.common.repositories import jobs as jobs_repo
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 # agencies' pools ahead of the day. Quotas are counted from the register and need nothing.
 HOOKS: list[Callable[[sessionmaker[Session], list[int]], None]] = [merging.prepare_pools]
 Progress = Callable[[str, int, int], None]
-ARCHIVE_SUFFIXES = (".txt", ".docx", ".pdf", ".doc", ".odt")
+ARCHIVE_SUFFIXES = DOCUMENT_SUFFIXES
 
 
 @dataclass
@@ -198,10 +199,10 @@ def _guarded(part: ScanResult, where: dict, work: Callable[[], None]) -> None:
     except SoftTimeLimitExceeded:
         raise  # the chunk's time is up: its task fails and the scan is marked failed
     except DraftctlError as exc:
-        part.errors.append({**where, "error": exc.detail})
+        part.errors.append({**where, "reason": exc.title, "error": exc.detail})
     except Exception as exc:  # one bad document must not stop the scan
         log.exception("scan: %s failed", where)
-        part.errors.append({**where, "error": f"{type(exc).__name__}: {exc}"})
+        part.errors.append({**where, "reason": "Internal error", "error": f"{type(exc).__name__}: {exc}"})
 
 
 def _import_and_check(settings, factory, blobs, loaded, name, semantic, part: ScanResult) -> None:
@@ -255,7 +256,7 @@ def _register(db: Session, document, part: ScanResult, name: str) -> None:
                        issued_on=date.fromisoformat(document.issued_on), subject=document.subject, source="scan",
                        document_id=document.id)
     except (DraftctlError, ValueError) as exc:
-        part.errors.append({"file": name, "error": f"not registered: {getattr(exc, 'detail', exc)}"})
+        part.errors.append({"file": name, "reason": "Not registered", "error": f"not registered: {getattr(exc, 'detail', exc)}"})
 
 
 def _check_stored(factory, blobs, loaded, document_id, allowed: set[int], semantic, part: ScanResult) -> None:

@@ -82,3 +82,16 @@ def test_citation_offsets_survive_nfd_and_old_tone_marks():
 def test_own_reference_is_not_a_citation():
     parsed = parse(shared("fixtures", "004_dong_thap_ke_hoach.docx").read_bytes(), with_sentences=False)
     assert "498/KH-UBND" not in {c.reference for c in parsed.citations}
+
+
+def test_in_ocr_text_a_misread_reference_takes_the_documents_own_spelling():
+    from services.ingest.citations import agree_misread, find
+
+    text = ("Thực hiện Quyết định số 534/QĐ-TTg ngày 31/3/2026; Quyết định số 534/QĐ-TTg về kế hoạch; "
+            "theo Quyết định số 534/QĐĐ-TH. và Nghị định số 534/NĐ-CP; Thông tư số 15/2025/TT-BTC, "
+            "Thông tư số 15/2025/TT-BCT.")
+    found = agree_misread(find(text))
+    refs = [c.reference for c in found]
+    assert refs.count("534/QĐ-TTg") == 3
+    assert "534/NĐ-CP" in refs  # another type under the same number is another document
+    assert "15/2025/TT-BTC" in refs and "15/2025/TT-BCT" in refs  # as frequent: neither wins

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from services.ingest.normalize import normalize
 
 SENTENCE = "Hằng năm các cơ quan thực hiện tinh giản tối thiểu 15% số lượng văn bản hành chính so với năm trước."
@@ -60,3 +62,24 @@ def test_every_normalised_character_maps_inside_the_submitted_text():
 
 def test_docx_paragraphs_keep_every_newline_without_reflow():
     assert normalize("KẾ HOẠCH\ntriển khai\n\nthực hiện", reflow=False).text == "KẾ HOẠCH\ntriển khai\nthực hiện"
+
+
+@pytest.mark.parametrize("ocr_text, repaired", [
+    ("Vie \u0323t Nam", "Vi\u1eb9t Nam"),  # a mark read apart joins its letter
+    ("Số : 12/UBND-VP", "Số: 12/UBND-VP"),
+    ("Sô: 12/UBND-VP", "Số: 12/UBND-VP"),
+    ("Hà Nội, ngày 22 tháng 4 nám 2026", "Hà Nội, ngày 22 tháng 4 năm 2026"),
+    ("Kết luận số 226-KL/IW, Chỉ thị 05-CT/T'W", "Kết luận số 226-KL/TW, Chỉ thị 05-CT/TW"),
+    ("ƯBND tỉnh", "UBND tỉnh"),
+    ("tuởng thưong thuở", "tưởng thương thuở"),  # ươ; thuở is a real uơ
+    ("610-CV/Đ\u00d0U và ĐĐBQH", "610-CV/ĐU và ĐĐBQH"),  # OCR's doubled Đ; ĐĐBQH is real
+])
+def test_ocr_repairs_the_usual_faults_of_vietnamese_ocr(ocr_text, repaired):
+    out = normalize(ocr_text, ocr=True)
+    assert out.text == repaired
+    assert out.to_raw(0, len(out.text)) == (0, len(ocr_text))
+
+
+def test_ocr_repairs_apply_to_ocr_text_only():
+    typed = "Số : 12/UBND-VP ngày 22 tháng 4 nam 2026, 226-KL/IW"
+    assert normalize(typed).text == typed

@@ -209,3 +209,57 @@ def test_files_in_an_agency_folder_are_that_agencys_registered_documents_and_the
     again = run_scan(settings=settings, factory=factory)  # nothing new: nothing registered twice
     with factory() as db:
         assert again.documents_imported == 0 and db.scalar(select(func.count()).select_from(Issuance)) == 2
+
+
+def test_a_scan_of_a_mixed_folder_imports_every_readable_file_and_records_the_rest_with_its_reason(store):
+    """Text PDFs, scans (PDF and TIFF), .doc, .odt and broken files side by side."""
+    import io
+
+    from services.ingest.parsers.office import soffice
+    from tests.conftest import ROOT
+    from tests.scans import missing_tools, page_images, scanned_pdf
+
+    if missing_tools() or soffice() is None:
+        pytest.skip(missing_tools() or "LibreOffice is not installed (.ci/run installs it)")
+    settings, factory = store
+    settings = settings.model_copy(update={"ocr_max_pages": 2})
+    folder = settings.archive_dir
+    folder.mkdir(parents=True)
+    lang_son = shared("fixtures", "002_lang_son_cong_van.pdf").read_bytes()
+    readable = {
+        "ls-text.pdf": lang_son,
+        "ls-scan.pdf": scanned_pdf(lang_son, seed=7),
+        "dt.doc": (ROOT / "tests" / "fixtures" / "004_dong_thap_ke_hoach.doc").read_bytes(),
+        "dt.odt": (ROOT / "tests" / "fixtures" / "004_dong_thap_ke_hoach.odt").read_bytes(),
+        "corpus.txt": shared("corpus", "docs", f"{DIRECTIVE}.txt").read_bytes(),
+    }
+    pages = page_images(lang_son, dpi=200)
+    three_pages = io.BytesIO()
+    pages[0].save(three_pages, format="TIFF", save_all=True, append_images=[pages[1], pages[0]], dpi=(200, 200))
+    unreadable = {
+        "truncated.pdf": lang_son[:700],
+        "not-a-page.png": b"GIF89a" + bytes(300),
+        "broken.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000),
+        "empty.odt": b"",
+        "three-pages.tif": three_pages.getvalue(),  # over the OCR page limit of this run (2)
+    }
+    for name, data in {**readable, **unreadable}.items():
+        (folder / name).write_bytes(data)
+
+    result = run_scan(settings=settings, factory=factory)
+    assert result.documents_seen == len(readable) + len(unreadable)
+    assert result.documents_imported == len(readable)
+    reasons = {e["file"]: (e["reason"], e["error"]) for e in result.errors}
+    assert set(reasons) == set(unreadable), result.errors
+    assert "PDF" in reasons["truncated.pdf"][1]
+    assert reasons["not-a-page.png"][0] == "Unsupported file type" and "GIF" in reasons["not-a-page.png"][1]
+    assert "could not be read" in reasons["broken.doc"][1]
+    assert reasons["empty.odt"][0] == "Empty document"
+    assert reasons["three-pages.tif"][0] == "Too many pages to OCR" and "at most 2" in reasons["three-pages.tif"][1]
+    with factory() as db:
+        from services.common.models import Document
+
+        stored = {d.filename: d for d in db.scalars(select(Document)).all()}
+    assert stored["ls-scan.pdf"].parsed["ocr"]["pages"] == [1, 2]
+    assert stored["ls-scan.pdf"].reference == stored["ls-text.pdf"].reference == "/UBND-TH"
+    assert stored["dt.doc"].reference == stored["dt.odt"].reference == "498/KH-UBND"

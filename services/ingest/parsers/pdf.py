@@ -1,19 +1,32 @@
-"""PDF via pypdf's text layer; scanned (no text) and password-protected PDFs are refused clearly."""
+"""PDF via pypdf's text layer; pages without one (scans) are read by OCR where Tesseract is
+installed, and refused naming the packages where it is not; password-protected PDFs are
+refused clearly."""
 from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from services.common.errors import BadDocument
-from services.ingest.parsers import Block, RawDocument
+from services.common.errors import BadDocument, TooLarge
+from services.ingest.parsers import RawDocument, from_pages
+from services.ingest.parsers import ocr
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
+MIN_PAGE_TEXT = 20  # characters: less than this on a page with an image is a scanned page
 
-def parse_pdf(data: bytes) -> RawDocument:
+
+@dataclass
+class PdfPages:
+    texts: list[str]  # the text layer of each page
+    scanned: list[int]  # 1-based numbers of the pages that hold an image and (almost) no text
+
+
+def read_pages(data: bytes) -> PdfPages:
+    """The text layer of every page, and which pages are scans; cheap (no OCR)."""
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -24,21 +37,68 @@ def parse_pdf(data: bytes) -> RawDocument:
                 ok = 0
             if not ok:
                 raise BadDocument("encrypted PDF: it needs a password to open", title="Encrypted PDF")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        texts, scanned = [], []
+        for number, page in enumerate(reader.pages, start=1):
+            text = page.extract_text() or ""
+            texts.append(text)
+            if len(text.strip()) < MIN_PAGE_TEXT and _has_image(page):
+                scanned.append(number)
     except BadDocument:
         raise
     except FileNotDecryptedError:
         raise BadDocument("encrypted PDF: it needs a password to open", title="Encrypted PDF") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BadDocument(f"broken PDF: {exc}") from None
-    if not pages:
+    if not texts:
         raise BadDocument("the PDF has no pages")
-    if sum(len(p.strip()) for p in pages) < 20:
-        raise BadDocument("scanned PDF, OCR not supported: the PDF has no text layer", title="Scanned PDF")
-    blocks, parts, pos = [], [], 0
-    for text in pages:
-        text = text.rstrip("\n")
-        blocks.append(Block("page", pos, pos + len(text)))
-        parts.append(text)
-        pos += len(text) + 1
-    return RawDocument(text="\n".join(parts), media_type="application/pdf", reflow=True, blocks=blocks, pages=len(pages))
+    if sum(len(t.strip()) for t in texts) < MIN_PAGE_TEXT and not scanned:
+        raise BadDocument("the PDF has no text and no scanned page", title="Empty document")
+    return PdfPages(texts, scanned)
+
+
+def check_scan(pages: PdfPages, *, max_pages: int) -> None:
+    """Refuse, before any work, a scan OCR cannot read here or one over the page limit."""
+    if not pages.scanned:
+        return
+    # A text PDF with a scanned annex is refused too where OCR is missing: reading its text
+    # pages alone would check part of the document and say nothing of the rest.
+    what = "a scanned PDF" if len(pages.scanned) == len(pages.texts) else \
+        f"a PDF with {len(pages.scanned)} scanned page(s)"
+    ocr.require(for_pdf=True, what=what)
+    if len(pages.scanned) > max_pages:
+        raise TooLarge(f"the PDF has {len(pages.scanned)} scanned pages; OCR reads at most {max_pages} "
+                       f"(DRAFTCTL_OCR_MAX_PAGES)", title="Too many pages to OCR")
+
+
+def parse_pdf(data: bytes, *, ocr_max_pages: int = 30, ocr_time_limit: float = 240) -> RawDocument:
+    pages = read_pages(data)
+    check_scan(pages, max_pages=ocr_max_pages)
+    texts = list(pages.texts)
+    found = None
+    if pages.scanned:
+        read = ocr.read_pdf_pages(data, pages.scanned, time_limit=ocr_time_limit)
+        for number, page in zip(pages.scanned, read):
+            texts[number - 1] = page.text
+        found = ocr.info(read, pages.scanned)
+    return from_pages(texts, media_type="application/pdf", ocr=found)
+
+
+def _has_image(page) -> bool:
+    try:
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else None
+        xobjects = resources.get("/XObject") if resources else None
+        if xobjects is None:
+            return False
+        for ref in xobjects.get_object().values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                return True
+            if obj.get("/Subtype") == "/Form" and obj.get("/Resources"):
+                # A scanner's page is sometimes an image wrapped in a form XObject.
+                inner = obj["/Resources"].get_object().get("/XObject")
+                if inner and any(x.get_object().get("/Subtype") == "/Image" for x in inner.get_object().values()):
+                    return True
+    except (KeyError, AttributeError, TypeError, ValueError, PdfReadError):
+        return False
+    return False
