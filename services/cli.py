@@ -1,10 +1,9 @@
 """The `draftctl` command line (typer + rich)."""
 from __future__ import annotations
 
-from collections import Counter
-
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -82,11 +81,16 @@ def parse(
         body = results[0]["parsed"] if single else results
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     if failed:
-        for reason, count in Counter(r["reason"] for r in failed).most_common():
-            err.print(f"skipped {count}: {reason}")
+        _print_skipped(err, failed)
         for r in failed:
             err.print(f"[red]{r['file']}[/red]: {r['error']}", highlight=False)
         raise typer.Exit(1)
+
+
+def _print_skipped(console: Console, errors: list[dict], *, indent: str = "") -> None:
+    """How many files a batch skipped, by reason, most frequent first."""
+    for reason, count in Counter(e.get("reason", "Error") for e in errors).most_common():
+        console.print(f"{indent}skipped {count}: {reason}")
 
 
 def _print_parsed(out: Console, path: Path, parsed, *, heading: bool) -> None:
@@ -349,8 +353,7 @@ def scan(
     Console().print(f"scan {result.scan_id}: {result.documents_seen} seen, {result.documents_imported} imported, "
                     f"{result.directives_new} new directives, {result.new_findings} new findings, "
                     f"{len(result.errors)} errors")
-    for reason, count in Counter(e.get("reason", "Error") for e in result.errors).most_common():
-        Console().print(f"  skipped {count}: {reason}")
+    _print_skipped(Console(), result.errors, indent="  ")
     for error in result.errors:
         Console().print(f"  [yellow]error[/yellow] {error}")
     if getattr(result, "failed", False):

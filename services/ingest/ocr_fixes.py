@@ -89,8 +89,8 @@ def _substitute(src: OffsetText, pattern: re.Pattern, repair) -> OffsetText:
         if len(new) == j - i:
             for k, ch in enumerate(new):
                 out.emit(ch, i + k, i + k + 1)
-        elif new:
-            out.emit(new, i, j) if j > i else out.emit(new, i, i + 1)
+        elif new:  # no rule matches an empty string, so [i, j) is never empty
+            out.emit(new, i, j)
         last = j
     if last == 0:
         return src

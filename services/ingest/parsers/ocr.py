@@ -2,7 +2,8 @@
 
 PDF pages are rendered by pdftoppm (poppler) at 300 dpi, image files (.png, .jpg, .tiff,
 every frame of a multi-page TIFF) are read through Pillow; each page goes through
-`tesseract … -l vie txt tsv` once, giving the text and the confidence of every word.
+`tesseract … -l vie tsv` once, giving every word with its box and confidence, from which
+the page's text is put together in reading order (`page_text`).
 
 Why not ocrmypdf: it makes a new PDF with a text layer, which we would then read back with
 pypdf, and it brings Ghostscript and its own Python stack for that. We need the text and
@@ -22,7 +23,7 @@ import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class OcrInfo:
     mean_confidence: float | None  # over all words of those pages, 0-100
 
     def to_json(self) -> dict:
-        return {"engine": self.engine, "pages": self.pages, "mean_confidence": self.mean_confidence}
+        return asdict(self)
 
 
 def missing(*, for_pdf: bool) -> str | None:

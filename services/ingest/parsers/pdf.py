@@ -85,20 +85,22 @@ def parse_pdf(data: bytes, *, ocr_max_pages: int = 30, ocr_time_limit: float = 2
 
 def _has_image(page) -> bool:
     try:
-        resources = page.get("/Resources")
-        resources = resources.get_object() if resources is not None else None
-        xobjects = resources.get("/XObject") if resources else None
-        if xobjects is None:
-            return False
-        for ref in xobjects.get_object().values():
-            obj = ref.get_object()
-            if obj.get("/Subtype") == "/Image":
-                return True
-            if obj.get("/Subtype") == "/Form" and obj.get("/Resources"):
-                # A scanner's page is sometimes an image wrapped in a form XObject.
-                inner = obj["/Resources"].get_object().get("/XObject")
-                if inner and any(x.get_object().get("/Subtype") == "/Image" for x in inner.get_object().values()):
-                    return True
+        return _holds_image(page.get("/Resources"))
     except (KeyError, AttributeError, TypeError, ValueError, PdfReadError):
         return False
+
+
+def _holds_image(resources, depth: int = 2) -> bool:
+    """An image among the resources' XObjects, or inside a form XObject among them: a
+    scanner's page is sometimes an image wrapped in a form."""
+    resources = resources.get_object() if resources is not None else None
+    xobjects = resources.get("/XObject") if resources else None
+    if xobjects is None:
+        return False
+    for ref in xobjects.get_object().values():
+        obj = ref.get_object()
+        if obj.get("/Subtype") == "/Image":
+            return True
+        if depth > 1 and obj.get("/Subtype") == "/Form" and _holds_image(obj.get("/Resources"), depth - 1):
+            return True
     return False
