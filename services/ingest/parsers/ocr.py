@@ -238,7 +238,8 @@ def page_text(words: list[_Word]) -> str:
     """The page's text in reading order.
 
     The page is cut into bands at vertical white space wider than most line spacing (a
-    paragraph, a table row). A band crossed top to bottom by two white channels or more is
+    paragraph, a table row), unless Tesseract saw the lines on either side as one paragraph
+    and the space is not much wider (a table cell's lines, `_bands`). A band crossed top to bottom by two white channels or more is
     a row of a borderless table (a plan's annex of tasks): it is read cell by cell, left to
     right, as the text layer of the same PDF reads it; Tesseract's own blocks would jump
     between rows and glue neighbouring cells together. Any other band keeps Tesseract's
@@ -249,7 +250,7 @@ def page_text(words: list[_Word]) -> str:
     heights = sorted(w.height for w in words)
     line = heights[len(heights) // 2]  # the median word height: about one line of text
     parts = []
-    for band in _bands(words, gap=line * 0.8):
+    for band in _bands(words, gap=line * 0.8, within_paragraph=line * 1.25):
         cells = _cells(band, gap=line // 2)
         # Three columns over three lines at least: a header's line with blanks left for the
         # number and the day ("Số:    /UBND-TH   ngày    tháng 12 năm") is not a table.
@@ -260,16 +261,24 @@ def page_text(words: list[_Word]) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _bands(words: list[_Word], *, gap: float) -> list[list[_Word]]:
+def _bands(words: list[_Word], *, gap: float, within_paragraph: float | None = None) -> list[list[_Word]]:
+    """The words cut into bands at vertical white space wider than `gap`. A wider space, up
+    to `within_paragraph`, does not cut where the next line continues one of Tesseract's
+    paragraphs in the band: a cell's lines of short words ("số 226-") leave more white
+    between them than prose does, once its row's other cells have ended."""
     ordered = sorted(words, key=lambda w: w.top)
-    bands, current, bottom = [], [], None
+    bands, current, bottom, lines = [], [], None, set()
     for word in ordered:
         if current and word.top - bottom > gap:
-            bands.append(current)
-            current = []
+            continues = (within_paragraph is not None and word.top - bottom <= within_paragraph
+                         and (word.block, word.par, word.line - 1) in lines)
+            if not continues:
+                bands.append(current)
+                current, lines = [], set()
         if not current:
             bottom = word.top + word.height
         current.append(word)
+        lines.add((word.block, word.par, word.line))
         bottom = max(bottom, word.top + word.height)
     bands.append(current)
     return bands
