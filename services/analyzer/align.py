@@ -216,11 +216,16 @@ def classify(lexical: float, semantic: float | None = None) -> str:
 
 def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
     """Where one draft position matches several places in the source (text repeated in the
-    directive), keep the match nearest the diagonal its unambiguous neighbours follow.
+    directive), keep the match inside the longest identical stretch; where two places hold
+    the text about as long, the one nearest the diagonal its unambiguous neighbours follow.
+
+    A drafter who takes a list the directive repeats takes it from one place, and the place
+    that holds the longest run of the same words is that place, even when a neighbouring
+    passage was taken from elsewhere.
 
     Where no unambiguous neighbour is near (the whole passage occurs more than once in the
-    directive), every match is kept: clustering then yields one candidate per occurrence
-    and `_occurrences` picks one.
+    directive), every match of the longest stretch is kept: clustering then yields one
+    candidate per occurrence and `_occurrences` picks one.
     """
     if len(seeds) == 0:
         return seeds
@@ -228,18 +233,38 @@ def disambiguate(seeds: np.ndarray, window: int = 40) -> np.ndarray:
     positions, first, counts = np.unique(seeds[:, 0], return_index=True, return_counts=True)
     if counts.max() == 1:
         return seeds
+    runs = run_lengths(seeds)
     anchors = seeds[first[counts == 1]]  # sorted by draft position
     anchor_offsets = anchors[:, 1] - anchors[:, 0]
     keep = [seeds[first[counts == 1]]]
     for q, at, n in zip(positions[counts > 1].tolist(), first[counts > 1].tolist(), counts[counts > 1].tolist()):
-        rows = seeds[at:at + n]
+        rows, lengths = seeds[at:at + n], runs[at:at + n]
+        longest = lengths >= lengths.max() - SHINGLE  # about as long: left to the neighbours
+        rows = rows[longest]
         lo, hi = np.searchsorted(anchors[:, 0], [q - window, q + window + 1])
-        if hi == lo:
+        if hi == lo or len(rows) == 1:
             keep.append(rows)
             continue
         offset = np.median(anchor_offsets[lo:hi])
         keep.append(rows[np.argmin(np.abs((rows[:, 1] - rows[:, 0]) - offset))][None, :])
     return np.concatenate(keep)
+
+
+def run_lengths(seeds: np.ndarray) -> np.ndarray:
+    """For each seed, the draft tokens covered by the run of seeds on its diagonal (source
+    minus draft position) that it belongs to: seeds no more than a shingle apart continue a
+    run, so a stock phrase that does not seed does not break it."""
+    diagonal = seeds[:, 1] - seeds[:, 0]
+    order = np.lexsort((seeds[:, 0], diagonal))
+    q, d = seeds[order, 0], diagonal[order]
+    breaks = np.ones(len(order), dtype=bool)
+    breaks[1:] = (d[1:] != d[:-1]) | (q[1:] - q[:-1] > SHINGLE)
+    run_id = np.cumsum(breaks) - 1
+    starts = q[breaks]
+    ends = np.maximum.reduceat(q, np.nonzero(breaks)[0])
+    lengths = np.empty(len(order), dtype=np.int64)
+    lengths[order] = (ends - starts + SHINGLE)[run_id]
+    return lengths
 
 
 OCCURRENCE_GAP = 2 * SHINGLE  # source gap inside one occurrence, when occurrences are told apart
@@ -420,6 +445,8 @@ def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, par
     if not _proportionate(min(prev.d_start, p.d_start), max(prev.d_end, p.d_end) - SHINGLE,
                           min(prev.s_start, p.s_start), max(prev.s_end, p.s_end) - SHINGLE, params):
         return False
+    if -SHINGLE <= p.s_start - prev.s_end <= SHINGLE and d_gap <= params.gap_draft:
+        return True  # the directive's text runs on: the draft replaced a few of its words
     if d_gap <= 2 * params.gap_draft and s_gap <= 2 * params.gap_source:
         return d_gap < params.min_words or _gap_shared(prev, p, draft, source, params.gap_source) >= GAP_SHARED
     longest = max(prev.s_end - prev.s_start, p.s_end - p.s_start)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.analyzer import align, exclusions
+from services.analyzer import align, exclusions, sentences
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.report import DraftReport, Thresholds, build
 from services.analyzer.tokens import sentence_bounds, tokenize
@@ -21,6 +21,7 @@ class DetectParams:
     align: align.AlignParams = field(default_factory=align.AlignParams)
     thresholds: Thresholds = field(default_factory=Thresholds)
     semantic: bool = True
+    sentences: bool = True  # the bag-of-words sentence layer (heavily edited copying)
 
 
 def analysis_tokens(parsed: ParsedDocument, *, as_source: bool):
@@ -57,6 +58,10 @@ def detect(
         found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
     cited = cited_sources(parsed, index, all_seeds)
     passages = align.resolve_overlaps(found, cited)
+    if params.sentences:
+        # Heavily edited copying, where few shingles survive: sentences as bags of words.
+        edited = sentences.passages(tokens, sentence_bounds(parsed, tokens), index, passages, allowed=allowed)
+        passages = align.resolve_overlaps(passages + edited, cited)
     if semantic is not None and params.semantic:
         # The directives the draft shares most rare seeds with are the candidates for paraphrase.
         rare = {s: int((seeds[:, 2] == 0).sum()) for s, seeds in all_seeds.items()}

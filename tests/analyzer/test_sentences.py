@@ -1,0 +1,104 @@
+"""Heavily edited copying (services/analyzer/sentences.py): sentences compared as bags of
+rare words find what five-token shingles lose, and one shared sentence of common wording
+is still not a passage."""
+from __future__ import annotations
+
+import numpy as np
+
+from services.analyzer.align import disambiguate, run_lengths
+from services.analyzer.detect import DetectParams, detect, index_document
+from services.analyzer.index import DirectiveIndex
+from services.ingest.pipeline import parse
+from tests.conftest import shared
+
+
+def heavily_edited(sentence: str) -> str:
+    """PAN-style random editing, made the same way every time: every second pair of
+    neighbouring words swapped and every seventh word dropped, so no five words in a row
+    are left as they were."""
+    words = sentence.rstrip(".").split()
+    for i in range(0, len(words) - 1, 4):
+        words[i], words[i + 1] = words[i + 1], words[i]
+    words = [w for i, w in enumerate(words, start=1) if i % 7]
+    return " ".join(words) + "."
+
+
+DIRECTIVE = (
+    "The committee shall review every application within thirty days of its receipt and shall notify the "
+    "applicant in writing of its decision. Where the application is refused, the notice shall state the "
+    "reasons for the refusal and the means of appeal available to the applicant. The secretariat keeps the "
+    "records of every application, prepares the annual report of the committee and publishes it on the "
+    "website of the ministry.\n\n"
+    "A member who has a personal interest in a matter before the committee shall disclose that interest and "
+    "shall not take part in the deliberations on that matter.\n")
+
+
+def _english_index() -> DirectiveIndex:
+    index = DirectiveIndex()
+    index_document(index, key="regulation", parsed=parse(DIRECTIVE.encode(), with_sentences=False))
+    return index
+
+
+def _five_in_a_row(a: str, b: str) -> bool:
+    def grams(text):
+        words = text.lower().replace(".", " ").replace(",", " ").split()
+        return {tuple(words[i:i + 5]) for i in range(len(words) - 4)}
+    return bool(grams(a) & grams(b))
+
+
+def test_a_heavily_edited_copy_is_found_by_its_sentences_and_not_by_shingles():
+    copied = " ".join(heavily_edited(s) for s in DIRECTIVE.split("\n\n")[0].split(". "))
+    assert not _five_in_a_row(copied, DIRECTIVE)  # nothing a shingle could seed
+    text = (f"Annual plan of the district office.\n\nThe office will hire two clerks this year.\n\n{copied}\n\n"
+            "The budget comes from the district.\n")
+    draft = parse(text.encode(), with_sentences=False)
+    index = _english_index()
+
+    without = detect(draft, index, key="plan", params=DetectParams(semantic=False, sentences=False))
+    assert without.passages == []
+
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    assert len(report.passages) == 1
+    p = report.passages[0]
+    assert text[p.draft_start:p.draft_end].strip().rstrip(".") == copied.rstrip(".")
+    assert DIRECTIVE[p.source_start:p.source_end].startswith("The committee shall review")
+    assert DIRECTIVE[p.source_start:p.source_end].rstrip(".").endswith("on the website of the ministry")
+    assert p.kind in ("near", "paraphrase")
+
+
+def test_one_short_sentence_of_shared_wording_is_not_a_passage():
+    # Most of one directive sentence's words, but short and reordered: phrasing, not a copy.
+    text = ("Annual plan of the district office.\n\nThe applicant is notified in writing of the decision of "
+            "the committee.\n\nThe budget comes from the district.\n")
+    report = detect(parse(text.encode(), with_sentences=False), _english_index(), key="plan",
+                    params=DetectParams(semantic=False))
+    assert report.passages == []
+
+
+def test_a_heavily_edited_paragraph_of_a_real_directive_is_reported(kl226_index, kl226):
+    paragraph = max(kl226.text.split("\n"), key=len)  # KL 226's longest paragraph
+    sentences = [s for s in paragraph.split(". ") if len(s.split()) >= 12][:3]
+    copied = " ".join(heavily_edited(s) for s in sentences)
+    assert not _five_in_a_row(copied, paragraph)
+    host = shared("seeds", "002_f498fa0f8298bd96.txt").read_text(encoding="utf-8")
+    at = host.index(" 2. Giao Văn phòng")
+    draft = parse((host[:at] + copied + "\n\n" + host[at:]).encode("utf-8"), with_sentences=False)
+    report = detect(draft, kl226_index, key="draft", params=DetectParams(semantic=False))
+    start = draft.text.index(copied[:40])
+    assert any(p.draft_start <= start + 40 and p.draft_end >= start + len(copied) - 40 for p in report.passages)
+
+
+def test_run_lengths_count_the_tokens_of_each_seeds_diagonal_run():
+    seeds = np.asarray([(0, 10, 0), (1, 11, 0), (2, 12, 0), (9, 19, 0), (2, 50, 0)])
+    # 0-2 and 9 are one run on diagonal 10 only where the gap is a shingle or less
+    assert run_lengths(seeds).tolist() == [7, 7, 7, 5, 5]
+
+
+def test_text_the_directive_repeats_is_traced_to_the_place_holding_the_longest_identical_run():
+    # Draft tokens 0-9 match only at diagonal +100; tokens 10-30 match at +500 all along,
+    # and also at +100 for their first three: the neighbours point to +100, but the list
+    # was taken from +500, where it runs on identical.
+    rows = [(q, q + 100, 0) for q in range(0, 13)] + [(q, q + 500, 0) for q in range(10, 31)]
+    kept = disambiguate(np.asarray(rows))
+    chosen = {int(q): int(s - q) for q, s, _ in kept.tolist()}
+    assert all(chosen[q] == 100 for q in range(10)) and all(chosen[q] == 500 for q in range(10, 31))
