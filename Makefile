@@ -26,12 +26,19 @@ test: $(STAMP)
 clean:
 	rm -rf $(VENV) data *.egg-info .pytest_cache
 
-# Copy detection on the development set, scored with the PAN measures.
+# Copy detection on the development set and the four PAN 2013 folders, scored with the PAN measures.
 eval: $(STAMP)
 	@mkdir -p build
 	$(BIN)/draftctl detect --sources $(SHARED)/eval/dev/sources --json $(SHARED)/eval/dev/drafts > build/eval-dev.json
 	$(BIN)/python $(SHARED)/tools/plagdet.py $(SHARED)/eval/dev/truth.json build/eval-dev.json --by-kind
 	$(BIN)/python bench/decoys.py $(SHARED)/eval/dev/drafts build/eval-dev.json
+	@# PAN 2013 training folders, each draft against PAN's candidate pairs (as published systems are measured)
+	@for subset in none random translation summary; do \
+		echo "PAN 2013 $$subset:"; \
+		$(BIN)/draftctl detect --sources $(SHARED)/eval/pan13/$$subset/sources --pairs $(SHARED)/eval/pan13/$$subset/pairs \
+			--json $(SHARED)/eval/pan13/$$subset/drafts > build/eval-pan13-$$subset.json || exit 1; \
+		$(BIN)/python $(SHARED)/tools/plagdet.py $(SHARED)/eval/pan13/$$subset/truth.json build/eval-pan13-$$subset.json --by-kind || exit 1; \
+	done
 
 # The common-phrase model (models/phrases.npz) from the reference corpus; commit the result.
 model: $(STAMP)

@@ -144,6 +144,23 @@ def greedy_option(args: list[str], flag: str) -> list[str]:
     return out
 
 
+def _read_pairs(path: Path) -> dict[str, set[str]]:
+    """Draft file name -> the source file names it is checked against."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read the pairs file {path}: {exc}")
+    out: dict[str, set[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 2:
+            _fail(f"{path}, line {number}: expected 'DRAFT SOURCE' (two file names), got {line!r}")
+        out.setdefault(Path(fields[0]).name, set()).add(Path(fields[1]).name)
+    return out
+
+
 @app.command(cls=_SourcesCommand)
 def detect(
     drafts: Annotated[Optional[list[Path]], typer.Argument(
@@ -152,11 +169,15 @@ def detect(
         "--sources", help="higher-level documents: one or more files or folders (the flag may repeat)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the JSON array of reports")] = False,
     semantic: Annotated[bool, typer.Option("--semantic/--no-semantic", help="the paraphrase layer")] = True,
+    pairs: Annotated[Optional[Path], typer.Option(
+        "--pairs", help="a file of 'DRAFT SOURCE' file-name lines: check each draft against its sources only "
+                        "(PAN's candidate pairs)")] = None,
 ) -> None:
     """Find passages of the drafts copied from the sources (every source counts as higher-level).
 
     A draft that cannot be read gets an entry with its `error` and no passages; the others
-    are checked, and the exit status is 1.
+    are checked, and the exit status is 1. With --pairs, a draft the file does not name is
+    checked against no source.
     """
     from rich.progress import Progress
 
@@ -174,7 +195,9 @@ def detect(
         _fail("no source documents found in the --sources paths")
     if not draft_paths:
         _fail("no drafts found")
+    paired = _read_pairs(pairs) if pairs is not None else None
     index = DirectiveIndex()
+    numbers: dict[str, int] = {}  # source file name -> its number in the index
     layer = None
     if semantic:
         from services.analyzer.semantic import SemanticLayer
@@ -185,7 +208,7 @@ def detect(
         task = progress.add_task("indexing sources", total=len(source_paths))
         for path in source_paths:
             try:
-                index_document(index, key=str(path), parsed=parse_bytes(_read(path), path.name))
+                numbers[path.name] = index_document(index, key=str(path), parsed=parse_bytes(_read(path), path.name))
             except DraftctlError as exc:
                 failed += 1
                 err.print(f"[yellow]skipped source[/yellow] {path}: {exc.detail}", highlight=False, soft_wrap=True)
@@ -199,8 +222,9 @@ def detect(
                 err.print(f"[yellow]skipped draft[/yellow] {path}: {exc.detail}", highlight=False, soft_wrap=True)
                 reports.append({"draft": str(path), "error": exc.detail, "copied_ratio": None, "passages": []})
             else:
+                allowed = None if paired is None else {numbers[n] for n in paired.get(path.name, ()) if n in numbers}
                 reports.append(detect_one(parsed, index, key=str(path), params=DetectParams(semantic=semantic),
-                                          semantic=layer).to_json())
+                                          semantic=layer, allowed=allowed).to_json())
             progress.advance(task)
     if as_json:
         sys.stdout.write(json.dumps(reports, ensure_ascii=False, indent=1) + "\n")

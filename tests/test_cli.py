@@ -154,3 +154,24 @@ def test_parse_of_several_files_reports_each_bad_one_and_goes_on(tmp_path):
     assert entries[0]["parsed"]["metadata"]["reference"] == "/UBND-TH" and "parsed" in entries[2]
     assert entries[1]["reason"] == "Unsupported file type" and "binary" in entries[1]["error"]
     assert "skipped 1: Unsupported file type" in result.stderr
+
+
+def test_detect_with_pairs_checks_each_draft_against_its_paired_sources_only(tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "kl226.txt").write_bytes(shared("directives", "226-KL-TW.txt").read_bytes())
+    (sources / "other.txt").write_text("Quy định về phí và lệ phí đối với hoạt động cấp phép.\n", encoding="utf-8")
+    seed = shared("seeds", "000_b0328c80448f943d.txt")
+    pairs = tmp_path / "pairs"
+    found = {}
+    for paired in ("kl226.txt", "other.txt"):
+        pairs.write_text(f"{seed.name} {paired}\n", encoding="utf-8")
+        result = run("detect", "--no-semantic", "--sources", str(sources), "--pairs", str(pairs), "--json", str(seed))
+        assert result.returncode == 0, result.stderr
+        [report] = json.loads(result.stdout)
+        found[paired] = {Path(p["source"]).name for p in report["passages"]}
+    assert found == {"kl226.txt": {"kl226.txt"}, "other.txt": set()}
+
+    pairs.write_text(f"{seed.name}\n", encoding="utf-8")
+    result = run("detect", "--no-semantic", "--sources", str(sources), "--pairs", str(pairs), "--json", str(seed))
+    assert result.returncode != 0 and "line 1" in result.stderr and result.stdout == ""

@@ -15,7 +15,10 @@ _PREAMBLE_LINE = re.compile(r"\s*(?:Căn cứ|Xét đề nghị|Theo đề ngh�
 # puts them.
 _MOTTO = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM|ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM"
                     r"|Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.IGNORECASE)
-_QUOTED = re.compile(r"“[^”\n]{8,}”|\"[^\"\n]{8,}\"|«[^»\n]{8,}»")
+# Every pair of quotation marks is read, short ones too: skipping a short pair ("id") would
+# pair its closing mark with the next opening one and take the prose between for a quotation.
+_QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|«[^»\n]*»")
+_QUOTED_MIN = 10  # characters, the marks included: a quoted word is not a quotation
 
 
 def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
@@ -27,7 +30,8 @@ def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
     spans.extend(citation_clauses(parsed))
     spans.extend(_preamble(parsed))
     for m in _QUOTED.finditer(text):
-        spans.append(norm.to_raw(m.start(), m.end()))
+        if m.end() - m.start() >= _QUOTED_MIN:
+            spans.append(norm.to_raw(m.start(), m.end()))
     return spans + motto_spans(parsed)
 
 

@@ -39,51 +39,83 @@ class SentenceParams:
     common_share: float = 0.2  # words in more of a directive's sentences do not select pairs
 
 
-@dataclass
 class SentenceTable:
-    """Every sentence of the index's directives as a weighted bag of words, with postings
-    from word to sentences. Weights are idf over all these sentences, so a report depends
-    on the draft and the registry alone. Built once per state of the index."""
+    """Every sentence of the index's directives as a bag of word ids, in flat arrays.
 
-    doc: np.ndarray  # directive number of each sentence
-    spans: list[tuple[int, int]]  # its token range in that directive
-    bags: list[dict[int, int]]  # word id -> count
-    norms: np.ndarray
-    idf: np.ndarray  # per word id
-    vocabulary: dict[str, int]
-    postings: list[np.ndarray | None]  # word id -> sentence numbers; None for common words
-    unseen: float  # the weight of a word no directive uses
+    Adding a directive appends its sentences; weights (idf over all these sentences, so a
+    report depends on the draft and the registry alone), sentence norms and the postings
+    from word to sentences are derived from the counts when first needed after a change,
+    by array operations, never by rereading the directives.
+    """
+
+    def __init__(self, params: SentenceParams):
+        self.params = params
+        self.vocabulary: dict[str, int] = {}
+        self.directives = 0  # how many of the index's directives have been read
+        self._doc: list[np.ndarray] = []  # per chunk: directive number of each sentence
+        self._spans: list[np.ndarray] = []  # per chunk: (start, end) token range of each
+        self._ids: list[np.ndarray] = []  # per chunk: word ids of its sentences, one after another
+        self._counts: list[np.ndarray] = []  # and their counts
+        self._lengths: list[np.ndarray] = []  # distinct words of each sentence
+        self._derived: dict | None = None
+
+    def add(self, doc_no: int, tokens: TokenSeq, sentences: list[tuple[int, int]]) -> None:
+        docs, spans, ids, counts, lengths = [], [], [], [], []
+        for a, b in sentences:
+            bag = _bag(tokens, a, b)
+            if sum(bag.values()) < self.params.min_tokens:
+                continue
+            docs.append(doc_no)
+            spans.append((a, b))
+            ids.extend(self.vocabulary.setdefault(w, len(self.vocabulary)) for w in bag)
+            counts.extend(bag.values())
+            lengths.append(len(bag))
+        if docs:
+            self._doc.append(np.asarray(docs, dtype=np.int32))
+            self._spans.append(np.asarray(spans, dtype=np.int64).reshape(-1, 2))
+            self._ids.append(np.asarray(ids, dtype=np.int32))
+            self._counts.append(np.asarray(counts, dtype=np.float64))
+            self._lengths.append(np.asarray(lengths, dtype=np.int64))
+            self._derived = None
+        self.directives = doc_no + 1
+
+    @property
+    def derived(self) -> dict:
+        """Weights, norms and postings for the sentences read so far (cached until an add)."""
+        if self._derived is None:
+            for parts in (self._doc, self._spans, self._ids, self._counts, self._lengths):
+                if len(parts) > 1:
+                    parts[:] = [np.concatenate(parts)]  # one chunk from now on
+            if not self._doc:
+                self._derived = {"n": 0}
+                return self._derived
+            doc, spans, ids, counts, lengths = (x[0] for x in (self._doc, self._spans, self._ids, self._counts,
+                                                              self._lengths))
+            n = len(doc)
+            offsets = np.concatenate([[0], np.cumsum(lengths)])
+            df = np.bincount(ids, minlength=len(self.vocabulary))  # each word once per sentence
+            idf = np.log((n + 1) / (df + 0.5))
+            norms = np.sqrt(np.add.reduceat((counts * idf[ids]) ** 2, offsets[:-1]))
+            sentence_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
+            order = np.argsort(ids, kind="stable")
+            starts = np.searchsorted(ids[order], np.arange(len(self.vocabulary) + 1))
+            # Words in more than a share of the sentences say nothing about which one matches.
+            followed = df <= max(8, int(self.params.common_share * n))
+            self._derived = {"n": n, "doc": doc, "spans": spans, "ids": ids, "counts": counts, "offsets": offsets,
+                             "idf": idf, "norms": norms, "postings": sentence_of[order], "starts": starts,
+                             "followed": followed, "unseen": float(np.log((n + 1) / 0.5))}
+        return self._derived
 
 
 def table(index: DirectiveIndex, params: SentenceParams) -> SentenceTable:
-    cached = getattr(index, "_sentence_table", None)
-    if cached is not None and cached[0] == len(index.documents):
-        return cached[1]
-    vocabulary: dict[str, int] = {}
-    docs, spans, bags = [], [], []
-    for doc_no, document in enumerate(index.documents):
-        tokens = document.tokens
-        for a, b in document.meta.get("sentences") or []:
-            bag = _bag(tokens, a, b)
-            if sum(bag.values()) >= params.min_tokens:
-                docs.append(doc_no)
-                spans.append((a, b))
-                bags.append({vocabulary.setdefault(w, len(vocabulary)): c for w, c in bag.items()})
-    n = len(bags)
-    df = np.zeros(len(vocabulary), dtype=np.int64)
-    for bag in bags:
-        df[list(bag)] += 1
-    idf = np.log((n + 1) / (df + 0.5))
-    members: list[list[int]] = [[] for _ in vocabulary]
-    for i, bag in enumerate(bags):
-        for w in bag:
-            members[w].append(i)
-    common = max(8, int(params.common_share * n))
-    postings = [np.asarray(m, dtype=np.int32) if len(m) <= common else None for m in members]
-    norms = np.asarray([math.sqrt(sum((c * idf[w]) ** 2 for w, c in bag.items())) for bag in bags])
-    built = SentenceTable(np.asarray(docs, dtype=np.int32), spans, bags, norms, idf, vocabulary, postings,
-                          float(np.log((n + 1) / 0.5)))
-    index._sentence_table = (len(index.documents), built)  # derived, never stored
+    """The index's sentence table, brought up to date with directives added since."""
+    built = getattr(index, "_sentence_table", None)
+    if built is None or built.params != params:
+        built = SentenceTable(params)
+        index._sentence_table = built  # derived from the index, never stored
+    for doc_no in range(built.directives, len(index.documents)):
+        document = index.documents[doc_no]
+        built.add(doc_no, document.tokens, document.meta.get("sentences") or [])
     return built
 
 
@@ -98,13 +130,15 @@ def passages(
     """Passages of the draft's uncovered sentences copied, heavily edited, from directives
     of the index (`allowed` restricts which)."""
     params = params or SentenceParams()
-    t = table(index, params)
-    if not t.spans:
+    built = table(index, params)
+    t = built.derived
+    if t["n"] == 0:
         return []
     covered = np.zeros(len(draft), dtype=bool)
     for q in existing:
         covered[q.d_start:q.d_end] = True
-    mask = None if allowed is None else np.isin(t.doc, np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
+    mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
+    vocabulary = built.vocabulary
     by_source: dict[int, list[tuple[int, int, float]]] = {}
     spans = {}
     for k, (a, b) in enumerate(draft_sents):
@@ -113,11 +147,11 @@ def passages(
         bag = _bag(draft, a, b)
         if sum(bag.values()) < params.min_tokens:
             continue
-        best = _best_match(bag, t, mask, params)
+        best = _best_match(bag, vocabulary, t, mask, params)
         if best is not None:
             s, cosine = best
             spans[k] = (a, b)
-            by_source.setdefault(int(t.doc[s]), []).append((k, s, cosine))
+            by_source.setdefault(int(t["doc"][s]), []).append((k, s, cosine))
     out: list[Passage] = []
     for src, aligned in by_source.items():
         out.extend(_group(aligned, spans, t, src, draft, index.documents[src].tokens, params))
@@ -127,31 +161,31 @@ def passages(
 CANDIDATES = 8  # directive sentences scored exactly per draft sentence
 
 
-def _best_match(bag: Counter, t: SentenceTable, mask, params: SentenceParams) -> tuple[int, float] | None:
+def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
+                params: SentenceParams) -> tuple[int, float] | None:
     """The directive sentence closest to this bag, with its cosine, if close enough."""
-    ids = {t.vocabulary[w]: c for w, c in bag.items() if w in t.vocabulary}
-    weights = {w: c * t.idf[w] for w, c in ids.items()}
-    norm = math.sqrt(sum(v * v for v in weights.values()) + sum(
-        (c * t.unseen) ** 2 for w, c in bag.items() if w not in t.vocabulary))
-    scores = np.zeros(len(t.spans))
+    idf, postings, starts = t["idf"], t["postings"], t["starts"]
+    known = {vocabulary[w]: c for w, c in bag.items() if w in vocabulary}
+    weights = {w: c * idf[w] for w, c in known.items()}
+    norm = math.sqrt(sum(v * v for v in weights.values())
+                     + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if w not in vocabulary))
+    scores = np.zeros(t["n"])
     for w, weight in weights.items():
-        hits = t.postings[w]
-        if hits is not None:
-            scores[hits] += weight * t.idf[w]
+        if t["followed"][w]:
+            scores[postings[starts[w]:starts[w + 1]]] += weight * idf[w]
     if mask is not None:
         scores[~mask] = 0
-    scores /= np.maximum(t.norms, 1e-9)
+    scores /= np.maximum(t["norms"], 1e-9)
     top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
-    words = set(ids)
-    n_words = len(bag)
     best = None
     for s in top[scores[top] > 0].tolist():
-        other = t.bags[s]
-        shared = words & other.keys()
-        dice = 2 * len(shared) / (n_words + len(other))
+        lo, hi = t["offsets"][s], t["offsets"][s + 1]
+        other = dict(zip(t["ids"][lo:hi].tolist(), t["counts"][lo:hi].tolist()))
+        shared = known.keys() & other.keys()
+        dice = 2 * len(shared) / (len(bag) + len(other))
         if dice < params.min_dice:
             continue
-        cosine = sum(weights[w] * other[w] * t.idf[w] for w in shared) / (norm * t.norms[s] or 1.0)
+        cosine = sum(weights[w] * other[w] * idf[w] for w in shared) / (norm * t["norms"][s] or 1.0)
         if cosine >= params.min_cosine and (best is None or cosine > best[1]):
             best = (s, cosine)
     return best
@@ -164,7 +198,7 @@ def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
                                  " ".join(source.words[p.s_start:p.s_end])) / 100.0
 
 
-def _group(aligned, sents: dict[int, tuple[int, int]], t: SentenceTable, src: int, draft: TokenSeq,
+def _group(aligned, sents: dict[int, tuple[int, int]], t: dict, src: int, draft: TokenSeq,
            source: TokenSeq, params: SentenceParams) -> list[Passage]:
     """Aligned sentences in order in both texts, as passages."""
     out: list[Passage] = []
@@ -176,7 +210,7 @@ def _group(aligned, sents: dict[int, tuple[int, int]], t: SentenceTable, src: in
         d_tokens = sum(sents[i][1] - sents[i][0] for i, _, _ in group)
         alone = d_tokens >= params.single_tokens and max(c for _, _, c in group) >= params.single_cosine
         if len({s for _, s, _ in group}) >= 2 or alone:
-            s_ranges = [t.spans[s] for _, s, _ in group]
+            s_ranges = [tuple(t["spans"][s].tolist()) for _, s, _ in group]
             p = Passage(src, sents[group[0][0]][0], sents[group[-1][0]][1],
                         min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(group))
             p.lexical = lexical_similarity(draft, source, p)

@@ -1,6 +1,7 @@
 """File type from content, never from the file name; zip-bomb guard for .docx and .odt."""
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 
@@ -54,14 +55,29 @@ def sniff(data: bytes) -> str:
     return TEXT
 
 
+STRAY_NULS = 0.001  # most NUL bytes per byte of a text file read as text
+
+
+def _utf8(sample: bytes) -> bool:
+    """Whether the sample is UTF-8 (a character cut at its end allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     nul = sample.count(0)
-    # UTF-16 text has NULs in every other byte; anything else with NULs is binary.
+    # UTF-16 text has NULs in every other byte. Otherwise NULs mark binary data, unless they
+    # are a few stray bytes in valid UTF-8 text (a copy and paste from a web page leaves
+    # some): those are read as spaces (parsers.text.decode).
     if nul and not (sample[0::2].count(0) > len(sample) * 0.15 or sample[1::2].count(0) > len(sample) * 0.15):
-        return True
+        if nul > len(sample) * STRAY_NULS or not _utf8(sample):
+            return True
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
     return controls > len(sample) * 0.05
 

@@ -253,3 +253,17 @@ def test_a_line_pasted_between_the_recipient_items_is_reported(kl226_index, kl22
     draft = parse((text[:at] + pasted + text[at:]).encode(), with_sentences=False)
     report = detect(draft, kl226_index, key="d", params=DetectParams(semantic=False))
     assert [(p.draft_start >= at - 1, p.draft_end <= at + len(pasted)) for p in report.passages] == [(True, True)]
+
+
+def test_short_quoted_words_do_not_turn_the_prose_between_them_into_a_quotation():
+    """A quoted word ("id") is a pair of marks of its own: the closing mark is never paired
+    with the next opening one, which would hide the copied sentence between them."""
+    sentence = ("The committee shall review every application within thirty days of its receipt and shall "
+                "notify the applicant in writing of its decision.")
+    index = DirectiveIndex()
+    index_document(index, key="regulation", parsed=parse(f"Rules of procedure.\n\n{sentence}\n".encode(),
+                                                         with_sentences=False))
+    draft = parse(f'Plan of the office.\n\nFill in the "id" box. {sentence} Then tick "ok" twice.\n'.encode(),
+                  with_sentences=False)
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    assert [draft.text[p.draft_start:p.draft_end].rstrip(".") for p in report.passages] == [sentence.rstrip(".")]

@@ -102,3 +102,25 @@ def test_text_the_directive_repeats_is_traced_to_the_place_holding_the_longest_i
     kept = disambiguate(np.asarray(rows))
     chosen = {int(q): int(s - q) for q, s, _ in kept.tolist()}
     assert all(chosen[q] == 100 for q in range(10)) and all(chosen[q] == 500 for q in range(10, 31))
+
+
+def test_a_directive_added_after_a_check_is_searched_without_rebuilding_the_sentence_table():
+    from services.analyzer import sentences
+
+    index = _english_index()
+    plan = parse(b"Annual plan of the district office.\n\nThe budget comes from the district.\n", with_sentences=False)
+    assert detect(plan, index, key="plan", params=DetectParams(semantic=False)).passages == []
+    built = sentences.table(index, sentences.SentenceParams())
+    assert built.directives == 1
+
+    later = ("Every school shall keep a register of its pupils, with the name, the date of birth and the address "
+             "of each pupil, and shall send a copy of the register to the district office before the first day "
+             "of October. The district office checks the registers it receives and reports any pupil missing "
+             "from them to the provincial department within ten working days.\n")
+    index_document(index, key="circular", parsed=parse(later.encode(), with_sentences=False))
+    copied = " ".join(heavily_edited(s) for s in later.strip().split(". "))
+    draft = parse(f"Plan of the district office.\n\n{copied}\n\nThe budget comes from the district.\n".encode(),
+                  with_sentences=False)
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    assert [p.source for p in report.passages] == ["circular"]
+    assert sentences.table(index, sentences.SentenceParams()) is built and built.directives == 2

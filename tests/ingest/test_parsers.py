@@ -11,7 +11,7 @@ from services.common.errors import BadDocument, TooLarge, UnsupportedType
 from services.common.settings import Settings
 from services.ingest.parsers.docx import parse_docx
 from services.ingest.parsers.pdf import parse_pdf
-from services.ingest.pipeline import preflight
+from services.ingest.pipeline import parse, preflight
 from tests.conftest import shared
 
 
@@ -113,3 +113,22 @@ def test_oversize_file_is_refused():
 def test_type_comes_from_content_not_name():
     data = shared("fixtures", "002_lang_son_cong_van.pdf").read_bytes()
     assert preflight(data) == "application/pdf"
+
+
+def test_stray_nul_bytes_in_a_utf8_text_are_read_as_spaces():
+    # A text pasted from a web page can carry a few NULs: still a text, offsets unchanged.
+    seed = shared("seeds", "000_b0328c80448f943d.txt").read_bytes()
+    at = seed.index("Kết luận".encode())
+    data = seed[:at] + b"\x00" + seed[at:]
+    assert preflight(data) == "text/plain"
+    doc = parse(data)
+    char_at = len(seed[:at].decode())  # one character for the NUL: the seed's offsets shift by it
+    assert "\x00" not in doc.text and doc.text[char_at:char_at + 9] == " Kết luận"
+    assert doc.metadata.reference == parse(seed).metadata.reference
+
+
+@pytest.mark.parametrize("data", [b"ab\0\0\0\0\0cd", b"\0" * 20 + "Kết luận".encode() * 100,
+                                  ("Kết luận " * 300).encode("utf-8")[:-1] + b"\xff\0"])
+def test_nul_bytes_beyond_a_stray_few_or_outside_utf8_are_binary(data):
+    with pytest.raises(UnsupportedType):
+        preflight(data)

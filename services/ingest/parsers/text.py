@@ -23,7 +23,16 @@ def _looks_utf16(data: bytes) -> str | None:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode text bytes; returns (text, encoding name). Raises BadDocument if undecodable."""
+    """Decode text bytes; returns (text, encoding name). Raises BadDocument if undecodable.
+
+    A stray NUL in a text (sniff lets a few through) becomes a space: one character for one,
+    so offsets hold, and no store or page has to carry a NUL.
+    """
+    text, name = _decode(data)
+    return text.replace("\x00", " "), name
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
