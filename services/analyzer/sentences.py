@@ -14,6 +14,7 @@ Words, not language rules: Vietnamese syllables and English words alike.
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -27,7 +28,8 @@ from services.analyzer.tokens import TokenSeq
 
 @dataclass
 class SentenceParams:
-    min_tokens: int = 6  # shorter sentences (a heading, a list label) say too little
+    min_tokens: int = 6  # a shorter sentence is read with the next one (a heading, a label, a
+    # sentence that editing broke into pieces: "Lack. (this is called.) Pressure, a. Disk.")
     min_cosine: float = 0.4  # tf-idf cosine of an aligned pair
     min_dice: float = 0.4  # and the share of distinct words the two hold in common
     single_tokens: int = 15  # one aligned sentence is a passage when this long …
@@ -61,7 +63,7 @@ class SentenceTable:
 
     def add(self, doc_no: int, tokens: TokenSeq, sentences: list[tuple[int, int]]) -> None:
         docs, spans, ids, counts, lengths = [], [], [], [], []
-        for a, b in sentences:
+        for a, b in units(tokens, sentences, self.params.min_tokens):
             bag = _bag(tokens, a, b)
             if sum(bag.values()) < self.params.min_tokens:
                 continue
@@ -107,16 +109,48 @@ class SentenceTable:
         return self._derived
 
 
-def table(index: DirectiveIndex, params: SentenceParams) -> SentenceTable:
-    """The index's sentence table, brought up to date with directives added since."""
-    built = getattr(index, "_sentence_table", None)
-    if built is None or built.params != params:
-        built = SentenceTable(params)
-        index._sentence_table = built  # derived from the index, never stored
-    for doc_no in range(built.directives, len(index.documents)):
-        document = index.documents[doc_no]
-        built.add(doc_no, document.tokens, document.meta.get("sentences") or [])
-    return built
+_TABLES = threading.Lock()  # checks run in threads of one process and share the index
+
+
+def table(index: DirectiveIndex, params: SentenceParams) -> tuple[SentenceTable, dict]:
+    """The index's sentence table brought up to date with directives added since, and its
+    derived arrays, under a lock: concurrent checks share it (the arrays a check got stay
+    valid while another adds to the table)."""
+    with _TABLES:
+        built = getattr(index, "_sentence_table", None)
+        if built is None or built.params != params:
+            built = SentenceTable(params)
+            index._sentence_table = built  # derived from the index, never stored
+        for doc_no in range(built.directives, len(index.documents)):
+            document = index.documents[doc_no]
+            built.add(doc_no, document.tokens, document.meta.get("sentences") or [])
+        return built, built.derived
+
+
+def units(tokens: TokenSeq, sentences: list[tuple[int, int]], min_tokens: int) -> list[tuple[int, int]]:
+    """Sentences as compared: one shorter than `min_tokens` (excluded tokens not counted) is
+    joined to the next, and a short last one to the one before; a wholly excluded sentence
+    is never part of one."""
+    counted = np.concatenate([[0], np.cumsum(~tokens.excluded, dtype=np.int64)])
+    out: list[tuple[int, int]] = []
+    start = None
+    for a, b in sentences:
+        if counted[b] == counted[a]:  # wholly excluded (a citation, the header): never joined
+            if start is not None:
+                out.append((start, a))
+                start = None
+            continue
+        start = a if start is None else start
+        if counted[b] - counted[start] >= min_tokens:
+            out.append((start, b))
+            start = None
+    if start is not None:
+        last = sentences[-1][1]
+        if out and out[-1][1] == start:
+            out[-1] = (out[-1][0], last)
+        else:
+            out.append((start, last))
+    return out
 
 
 def _bag(tokens: TokenSeq, a: int, b: int) -> Counter:
@@ -130,8 +164,7 @@ def passages(
     """Passages of the draft's uncovered sentences copied, heavily edited, from directives
     of the index (`allowed` restricts which)."""
     params = params or SentenceParams()
-    built = table(index, params)
-    t = built.derived
+    built, t = table(index, params)
     if t["n"] == 0:
         return []
     covered = np.zeros(len(draft), dtype=bool)
@@ -141,7 +174,7 @@ def passages(
     vocabulary = built.vocabulary
     by_source: dict[int, list[tuple[int, int, float]]] = {}
     spans = {}
-    for k, (a, b) in enumerate(draft_sents):
+    for k, (a, b) in enumerate(units(draft, draft_sents, params.min_tokens)):
         if covered[a:b].mean() >= 0.5:
             continue
         bag = _bag(draft, a, b)
@@ -171,14 +204,15 @@ def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
                      + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if w not in vocabulary))
     scores = np.zeros(t["n"])
     for w, weight in weights.items():
-        if t["followed"][w]:
+        if t["followed"][w]:  # each sentence once in a word's postings: no repeated index
             scores[postings[starts[w]:starts[w + 1]]] += weight * idf[w]
     if mask is not None:
         scores[~mask] = 0
     scores /= np.maximum(t["norms"], 1e-9)
     top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
+    top = top[scores[top] > 0]
     best = None
-    for s in top[scores[top] > 0].tolist():
+    for s in top.tolist():
         lo, hi = t["offsets"][s], t["offsets"][s + 1]
         other = dict(zip(t["ids"][lo:hi].tolist(), t["counts"][lo:hi].tolist()))
         shared = known.keys() & other.keys()

@@ -110,7 +110,7 @@ def test_a_directive_added_after_a_check_is_searched_without_rebuilding_the_sent
     index = _english_index()
     plan = parse(b"Annual plan of the district office.\n\nThe budget comes from the district.\n", with_sentences=False)
     assert detect(plan, index, key="plan", params=DetectParams(semantic=False)).passages == []
-    built = sentences.table(index, sentences.SentenceParams())
+    built, _ = sentences.table(index, sentences.SentenceParams())
     assert built.directives == 1
 
     later = ("Every school shall keep a register of its pupils, with the name, the date of birth and the address "
@@ -123,4 +123,18 @@ def test_a_directive_added_after_a_check_is_searched_without_rebuilding_the_sent
                   with_sentences=False)
     report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
     assert [p.source for p in report.passages] == ["circular"]
-    assert sentences.table(index, sentences.SentenceParams()) is built and built.directives == 2
+    assert sentences.table(index, sentences.SentenceParams())[0] is built and built.directives == 2
+
+
+def test_sentences_too_short_to_compare_are_read_with_the_next_and_excluded_ones_never():
+    from services.analyzer.sentences import units
+    from services.analyzer.tokens import TokenSeq
+
+    words = "lack this is called pressure a disk this can cause pain in the hand cited text here end".split()
+    excluded = np.zeros(len(words), dtype=bool)
+    excluded[14:17] = True  # "cited text here": a citation clause
+    tokens = TokenSeq(words, np.arange(len(words)), np.arange(len(words)) + 1, excluded)
+    # "Lack. (this is called.) Pressure, a. Disk. This can cause pain in the hand. [cited] End."
+    sentences = [(0, 1), (1, 4), (4, 6), (6, 7), (7, 14), (14, 17), (17, 18)]
+    # six words make a unit; the excluded clause ends one, and a short last one stays alone
+    assert units(tokens, sentences, 6) == [(0, 6), (6, 14), (17, 18)]
