@@ -172,6 +172,7 @@ def passages(
         covered[q.d_start:q.d_end] = True
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
     vocabulary = built.vocabulary
+    scratch = np.zeros(t["n"])
     by_source: dict[int, list[tuple[int, int, float]]] = {}
     spans = {}
     for k, (a, b) in enumerate(units(draft, draft_sents, params.min_tokens)):
@@ -180,7 +181,7 @@ def passages(
         bag = _bag(draft, a, b)
         if sum(bag.values()) < params.min_tokens:
             continue
-        best = _best_match(bag, vocabulary, t, mask, params)
+        best = _best_match(bag, vocabulary, t, mask, scratch, params)
         if best is not None:
             s, cosine = best
             spans[k] = (a, b)
@@ -194,7 +195,7 @@ def passages(
 CANDIDATES = 8  # directive sentences scored exactly per draft sentence
 
 
-def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
+def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.ndarray,
                 params: SentenceParams) -> tuple[int, float] | None:
     """The directive sentence closest to this bag, with its cosine, if close enough."""
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
@@ -202,15 +203,24 @@ def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
     weights = {w: c * idf[w] for w, c in known.items()}
     norm = math.sqrt(sum(v * v for v in weights.values())
                      + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if w not in vocabulary))
-    scores = np.zeros(t["n"])
+    scores = scratch  # zeros on entry, left as zeros: one array per check, not per sentence
     for w, weight in weights.items():
         if t["followed"][w]:  # each sentence once in a word's postings: no repeated index
             scores[postings[starts[w]:starts[w + 1]]] += weight * idf[w]
+    hit = np.flatnonzero(scores)
+    values = scores[hit] / np.maximum(t["norms"][hit], 1e-9)
+    scores[hit] = 0
     if mask is not None:
-        scores[~mask] = 0
-    scores /= np.maximum(t["norms"], 1e-9)
-    top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
-    top = top[scores[top] > 0]
+        values, hit = values[mask[hit]], hit[mask[hit]]
+    if len(hit) == 0:
+        return None
+    if len(hit) > CANDIDATES:
+        # the best CANDIDATES, ties at the boundary all kept, then ordered by score and, for
+        # the same score (a sentence the directive repeats), the first occurrence first
+        floor = np.partition(values, len(values) - CANDIDATES)[len(values) - CANDIDATES]
+        keep = values >= floor
+        values, hit = values[keep], hit[keep]
+    top = hit[np.lexsort((hit, -values))][:CANDIDATES]
     best = None
     for s in top.tolist():
         lo, hi = t["offsets"][s], t["offsets"][s + 1]
@@ -220,7 +230,7 @@ def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
         if dice < params.min_dice:
             continue
         cosine = sum(weights[w] * other[w] * idf[w] for w in shared) / (norm * t["norms"][s] or 1.0)
-        if cosine >= params.min_cosine and (best is None or cosine > best[1]):
+        if cosine >= params.min_cosine and (best is None or cosine > best[1] or cosine == best[1] and s < best[0]):
             best = (s, cosine)
     return best
 
