@@ -453,6 +453,40 @@ def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, par
     return d_gap <= params.gap_draft // 4 and s_gap <= 3 * longest
 
 
+CONDENSED_PIECES = 3  # passages in order that make one condensed copy
+
+
+def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, TokenSeq],
+                   params: AlignParams) -> list[Passage]:
+    """A draft passage that condenses a longer stretch of a directive (a summary keeps a
+    phrase here and a sentence there, in order): three passages or more from one directive,
+    close together in the draft (gaps of at most `gap_draft` tokens that could have matched,
+    nothing from another directive between) and in the same order in the directive however
+    far apart there, are one passage whose source span is the stretch they condense."""
+    out: list[Passage] = []
+    run: list[Passage] = []
+
+    def flush() -> None:
+        if len(run) >= CONDENSED_PIECES:
+            joined = Passage(run[0].source_no, run[0].d_start, run[-1].d_end, run[0].s_start, run[-1].s_end,
+                             seeds=sum(q.seeds for q in run), kind="paraphrase")
+            joined.lexical = lexical_similarity(draft, sources[joined.source_no], joined)
+            out.append(joined)
+        else:
+            out.extend(run)
+        run.clear()
+
+    for p in sorted(passages, key=lambda q: q.d_start):
+        if run:
+            last = run[-1]
+            gap = int((~draft.excluded[last.d_end:p.d_start]).sum()) if p.d_start > last.d_end else 0
+            if p.source_no != last.source_no or gap > params.gap_draft or p.s_start < last.s_end:
+                flush()
+        run.append(p)
+    flush()
+    return out
+
+
 GAP_SHARED = 0.5  # share of a long draft gap's words that the directive's gap must hold
 
 

@@ -72,5 +72,6 @@ def detect(
     sources = {p.source_no: index.documents[p.source_no].tokens for p in passages}
     # Merging can grow a passage over one that another directive explains less well.
     passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align), cited)
+    passages = align.join_condensed(passages, tokens, sources, params.align)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
                  thresholds=params.thresholds)

@@ -267,3 +267,35 @@ def test_short_quoted_words_do_not_turn_the_prose_between_them_into_a_quotation(
                   with_sentences=False)
     report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
     assert [draft.text[p.draft_start:p.draft_end].rstrip(".") for p in report.passages] == [sentence.rstrip(".")]
+
+
+def test_a_draft_passage_that_condenses_a_long_stretch_of_the_directive_is_one_passage_over_that_stretch():
+    """A summary keeps a sentence here and there, in order: three pieces close together in
+    the draft, far apart in the directive, are one passage whose source span is the stretch
+    they condense; two such pieces stay two passages."""
+    kept = ["The committee shall review every application within thirty days of its receipt and shall notify "
+            "the applicant in writing of its decision.",
+            "A member who has a personal interest in a matter before the committee shall disclose that interest "
+            "and shall not take part in the deliberations on that matter.",
+            "The secretariat keeps the records of the committee, prepares its annual report and publishes the "
+            "report on the website of the ministry every year."]
+    filler = ["The agency keeps a register of the workers it sends abroad, with the contract of each worker and "
+              "the reports received from the host country, for ten years after the contract ends.",
+              "The fees are paid into the account of the agency before the departure of the worker, and are "
+              "refunded when the contract is cancelled for reasons beyond the worker's control."]
+    between = [filler[0], filler[1], filler[0].replace("agency", "office"), filler[1].replace("fees", "charges")]
+    directive = "\n\n".join([kept[0], *between, kept[1], *reversed(between), kept[2]]) + "\n"
+    index = DirectiveIndex()
+    index_document(index, key="regulation", parsed=parse(directive.encode(), with_sentences=False))
+
+    summary = f"{kept[0]} In short, {kept[1]} Also, {kept[2]}"
+    draft = parse(f"Plan of the district office.\n\n{summary}\n\nThe budget comes from the district.\n".encode(),
+                  with_sentences=False)
+    [p] = detect(draft, index, key="plan", params=DetectParams(semantic=False)).passages
+    assert draft.text[p.draft_start:p.draft_end].rstrip(".") == summary.rstrip(".")
+    assert directive[p.source_start:p.source_end].rstrip(".") == directive.strip().rstrip(".")
+
+    two = f"{kept[0]} In short, {kept[2]}"
+    draft = parse(f"Plan of the district office.\n\n{two}\n\nThe budget comes from the district.\n".encode(),
+                  with_sentences=False)
+    assert len(detect(draft, index, key="plan", params=DetectParams(semantic=False)).passages) == 2
