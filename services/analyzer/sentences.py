@@ -38,7 +38,7 @@ class SentenceParams:
     min_sorted_lexical: float = 0.65  # or the same of the words sorted (moved words)
     max_draft_gap: int = 1  # draft sentences a passage may step over
     max_source_gap: int = 3  # directive sentences between aligned ones of a passage
-    common_share: float = 0.2  # words in more of a directive's sentences do not select pairs
+    common_share: float = 0.02  # words in more of a directive's sentences do not select pairs
 
 
 class SentenceTable:
