@@ -2,12 +2,12 @@
 
 Where a third of the words are swapped, dropped or replaced, few five-token shingles are
 left, but a sentence still holds most of its words. Here each draft sentence that no
-lexical passage covers is compared, as a bag of words weighted by rarity (tf-idf, the
-directive's own sentences being the documents), with the sentences of the directives the
-draft shares most seeds with. A pair counts when both its cosine and the Dice overlap of
-its word sets are high. Pairs in order in both texts are grouped into passages, and a
-passage needs two aligned sentences or one long and close one: one shared sentence of
-common wording is not copying.
+lexical passage covers is compared, as a bag of words weighted by rarity (tf-idf, every
+sentence of the registry's directives being a document), with the directive sentences it
+shares rare words with. A pair counts when both its cosine and the Dice overlap of its word
+sets are high. Pairs in order in both texts are grouped into passages, and a passage needs
+two aligned sentences or one long and close one: one shared sentence of common wording is
+not copying.
 
 Words, not language rules: Vietnamese syllables and English words alike.
 """
@@ -38,7 +38,7 @@ class SentenceParams:
     min_sorted_lexical: float = 0.65  # or the same of the words sorted (moved words)
     max_draft_gap: int = 1  # draft sentences a passage may step over
     max_source_gap: int = 3  # directive sentences between aligned ones of a passage
-    common_share: float = 0.02  # words in more of a directive's sentences do not select pairs
+    common_share: float = 0.02  # words in more of the registry's sentences do not rank candidates
 
 
 class SentenceTable:
