@@ -438,9 +438,15 @@ def merge_adjacent(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
     return out
 
 
+def _draft_gap(draft: TokenSeq, prev: Passage, p: Passage) -> int:
+    """Draft tokens between two passages that could have matched: a citation quoted inside
+    copied text is excluded from seeding, and does not count as a gap."""
+    return int((~draft.excluded[prev.d_end:p.d_start]).sum()) if p.d_start > prev.d_end else 0
+
+
 def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, params: AlignParams) -> bool:
     """Whether passage p (later in the draft) continues prev, from the same directive."""
-    d_gap = int((~draft.excluded[prev.d_end:p.d_start]).sum()) if p.d_start > prev.d_end else 0
+    d_gap = _draft_gap(draft, prev, p)
     s_gap = max(p.s_start - prev.s_end, prev.s_start - p.s_end)
     if not _proportionate(min(prev.d_start, p.d_start), max(prev.d_end, p.d_end) - SHINGLE,
                           min(prev.s_start, p.s_start), max(prev.s_end, p.s_end) - SHINGLE, params):
@@ -479,8 +485,8 @@ def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
     for p in sorted(passages, key=lambda q: q.d_start):
         if run:
             last = run[-1]
-            gap = int((~draft.excluded[last.d_end:p.d_start]).sum()) if p.d_start > last.d_end else 0
-            if p.source_no != last.source_no or gap > params.gap_draft or p.s_start < last.s_end:
+            if (p.source_no != last.source_no or _draft_gap(draft, last, p) > params.gap_draft
+                    or p.s_start < last.s_end):
                 flush()
         run.append(p)
     flush()

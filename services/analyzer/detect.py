@@ -58,16 +58,17 @@ def detect(
         found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
     cited = cited_sources(parsed, index, all_seeds)
     passages = align.resolve_overlaps(found, cited)
+    draft_sentences = sentence_bounds(parsed, tokens)
     if params.sentences:
         # Heavily edited copying, where few shingles survive: sentences as bags of words.
-        edited = sentences.passages(tokens, sentence_bounds(parsed, tokens), index, passages, allowed=allowed)
+        edited = sentences.passages(tokens, draft_sentences, index, passages, allowed=allowed)
         passages = align.resolve_overlaps(passages + edited, cited)
     if semantic is not None and params.semantic:
         # The directives the draft shares most rare seeds with are the candidates for paraphrase.
         rare = {s: int((seeds[:, 2] == 0).sum()) for s, seeds in all_seeds.items()}
         ranked = sorted((s for s, n in rare.items() if n >= 2), key=lambda s: -rare[s])
         candidates = set(ranked[:SEMANTIC_SOURCES])
-        passages = semantic.extend(parsed=parsed, tokens=tokens, index=index, passages=passages,
+        passages = semantic.extend(sentences=draft_sentences, tokens=tokens, index=index, passages=passages,
                                    candidates=candidates, allowed=allowed)
     sources = {p.source_no: index.documents[p.source_no].tokens for p in passages}
     # Merging can grow a passage over one that another directive explains less well.

@@ -24,8 +24,7 @@ from rapidfuzz import fuzz
 
 from services.analyzer.align import Passage
 from services.analyzer.index import DirectiveIndex
-from services.analyzer.tokens import TokenSeq, sentence_bounds
-from services.ingest.document import ParsedDocument
+from services.analyzer.tokens import TokenSeq
 
 
 class Embedder(Protocol):
@@ -116,16 +115,17 @@ class SemanticLayer:
         return cls(CachedEmbedder(E5Embedder(), settings.cache_dir / "embeddings.sqlite"))
 
     def extend(
-        self, *, parsed: ParsedDocument, tokens: TokenSeq, index: DirectiveIndex, passages: list[Passage],
-        candidates: set[int], allowed: set[int] | None = None,
+        self, *, sentences: list[tuple[int, int]], tokens: TokenSeq, index: DirectiveIndex,
+        passages: list[Passage], candidates: set[int], allowed: set[int] | None = None,
     ) -> list[Passage]:
-        """The lexical passages plus verified paraphrased ones."""
+        """The lexical passages plus verified paraphrased ones (`sentences`: the draft's
+        sentence bounds, `tokens.sentence_bounds`)."""
         p = self.params
         covered = np.zeros(len(tokens), dtype=bool)
         for q in passages:
             covered[q.d_start:q.d_end] = True
         draft_sents = [
-            (a, b) for a, b in sentence_bounds(parsed, tokens)
+            (a, b) for a, b in sentences
             if b - a >= p.min_sentence_tokens and covered[a:b].mean() < 0.5 and tokens.excluded[a:b].mean() < 0.5
         ]
         sources = [s for s in candidates if allowed is None or s in allowed]

@@ -239,10 +239,11 @@ def page_text(words: list[_Word]) -> str:
 
     The page is cut into bands at vertical white space wider than most line spacing (a
     paragraph, a table row), unless Tesseract saw the lines on either side as one paragraph
-    and the space is not much wider (a table cell's lines, `_bands`). A band crossed top to bottom by two white channels or more is
-    a row of a borderless table (a plan's annex of tasks): it is read cell by cell, left to
-    right, as the text layer of the same PDF reads it; Tesseract's own blocks would jump
-    between rows and glue neighbouring cells together. Any other band keeps Tesseract's
+    and the space is not much wider (a table cell's lines, `_bands`). A band crossed top to
+    bottom by two white channels or more is a row of a borderless table (a plan's annex of
+    tasks): it is read cell by cell, left to right, as the text layer of the same PDF reads
+    it; Tesseract's own blocks would jump between rows and glue neighbouring cells
+    together. Any other band keeps Tesseract's
     order: lines joined by a newline, paragraphs by a blank line.
     """
     if not words:
