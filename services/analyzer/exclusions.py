@@ -10,6 +10,7 @@ from services.ingest.document import ParsedDocument
 # A citation's own clause runs to the end of the title it quotes: up to ";", ".", ":",
 # a bracket or the end of the line.
 _CLAUSE_END = re.compile(r"[;.:(\n]|\)\s*[,;]")
+_NEXT_WORD = re.compile(r"[ \t]*(\w)")
 _PREAMBLE_LINE = re.compile(r"\s*(?:Căn cứ|Xét đề nghị|Theo đề nghị)\b")
 # The national motto and the Party's name are never copying, wherever a (mis-read) layout
 # puts them.
@@ -95,10 +96,17 @@ def _preamble(parsed: ParsedDocument) -> list[tuple[int, int]]:
 def _clause_end(parsed: ParsedDocument, raw_end: int) -> int:
     """Where the clause of a citation ends in the raw text (the quoted title included)."""
     text = parsed.text
-    m = _CLAUSE_END.search(text, raw_end)
     limit = raw_end + 400  # a title longer than this is not a title
-    end = m.start() if m else len(text)
-    return min(end, limit)
+    pos = raw_end
+    while True:
+        m = _CLAUSE_END.search(text, pos)
+        end = m.start() if m else len(text)
+        # A decree's title may join its parts with ";" ("… bảo hiểm y tế; chi tổ chức …"):
+        # a ";" followed on the same line by a lower-case word continues the title.
+        nxt = _NEXT_WORD.match(text, m.end()) if m and m.group() == ";" else None
+        if not (nxt and nxt.group(1).islower() and end < limit):
+            return min(end, limit)
+        pos = m.end()
 
 
 def source_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:

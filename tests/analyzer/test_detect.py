@@ -299,3 +299,19 @@ def test_a_draft_passage_that_condenses_a_long_stretch_of_the_directive_is_one_p
     draft = parse(f"Plan of the district office.\n\n{two}\n\nThe budget comes from the district.\n".encode(),
                   with_sentences=False)
     assert len(detect(draft, index, key="plan", params=DetectParams(semantic=False)).passages) == 2
+
+
+def test_a_cited_title_that_joins_its_parts_with_a_semicolon_is_excluded_to_its_end():
+    """Decree titles join their parts with ";" ("… bảo hiểm y tế; chi tổ chức …"): the part
+    after it is still the quoted title, while a ";" that ends a line ends the citation."""
+    title_tail = "chi tổ chức và hoạt động bảo hiểm xã hội, bảo hiểm thất nghiệp, bảo hiểm y tế"
+    text = ("ỦY BAN NHÂN DÂN TỈNH X\n\nKẾ HOẠCH\nTriển khai chính sách bảo hiểm năm 2026\n\n"
+            "I. MỤC ĐÍCH\nThực hiện Nghị định số 233/2025/NĐ-CP của Chính phủ về cơ chế tài chính về bảo hiểm xã hội, "
+            f"bảo hiểm thất nghiệp, bảo hiểm y tế; {title_tail}. Ủy ban nhân dân tỉnh ban hành kế hoạch.\n"
+            "Thực hiện Nghị định số 161/2024/NĐ-CP của Chính phủ về hàng hóa nguy hiểm;\n"
+            "các sở triển khai thực hiện kế hoạch này.\n")
+    draft = parse(text.encode(), with_sentences=False)
+    clauses = [draft.text[s:e] for s, e in citation_clauses(draft)]
+    assert len(clauses) == 2
+    assert clauses[0].endswith(title_tail)
+    assert clauses[1].endswith("hàng hóa nguy hiểm")
