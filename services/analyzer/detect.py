@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.analyzer import align, exclusions, sentences
+from services.analyzer import align, edges, exclusions, sentences
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.report import DraftReport, Thresholds, build
 from services.analyzer.tokens import sentence_bounds, tokenize
@@ -22,6 +22,7 @@ class DetectParams:
     thresholds: Thresholds = field(default_factory=Thresholds)
     semantic: bool = True
     sentences: bool = True  # the bag-of-words sentence layer (heavily edited copying)
+    edges: bool = True  # passages taken to the edges of the sentences they cut, where alike
 
 
 def analysis_tokens(parsed: ParsedDocument, *, as_source: bool):
@@ -73,6 +74,10 @@ def detect(
     sources = {p.source_no: index.documents[p.source_no].tokens for p in passages}
     # Merging can grow a passage over one that another directive explains less well.
     passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align), cited)
+    if params.edges:
+        passages = edges.extend_to_sentences(
+            passages, tokens, draft_sentences, sources,
+            {src: index.documents[src].meta.get("sentences") or [] for src in sources})
     passages = align.join_condensed(passages, tokens, sources, params.align)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
                  thresholds=params.thresholds)

@@ -26,7 +26,10 @@ def test_seed_repeating_kl226_reports_the_15_percent_and_no_copy_sentences(kl226
     assert any(FIFTEEN in t for t in texts)
     assert any(NO_COPY in t for t in texts)
     fifteen = next(p for p in report.passages if FIFTEEN in comparison_key(seed.text[p.draft_start:p.draft_end]))
-    assert fifteen.kind == "verbatim"
+    # the sentence opens with words the seed reorders ("Hằng năm các cơ quan, đơn vị, địa
+    # phương …"): the passage takes them in, an edited copy
+    assert seed.text[fifteen.draft_start:fifteen.draft_end].startswith("Hằng năm")
+    assert fifteen.kind == "near"
     # The seed rewrites the sentence around the no-copy rule ("khi thực sự cần thiết"): one
     # passage, mapped onto the directive's sentence.
     rule = next(p for p in report.passages if NO_COPY in comparison_key(seed.text[p.draft_start:p.draft_end]))
@@ -315,3 +318,29 @@ def test_a_cited_title_that_joins_its_parts_with_a_semicolon_is_excluded_to_its_
     assert len(clauses) == 2
     assert clauses[0].endswith(title_tail)
     assert clauses[1].endswith("hàng hóa nguy hiểm")
+
+
+def test_a_passage_takes_in_the_edited_start_of_its_first_sentence_and_stops_at_the_drafters_own():
+    """Seeds begin after the edited opening words of a copied sentence; the passage still
+    starts where the sentence starts, in both texts, and the drafter's sentences on either
+    side stay out."""
+    directive = ("General provisions.\n\nThe committee shall review every application within thirty days of its "
+                 "receipt. It shall notify the applicant in writing of the decision and the reasons for it. Fees "
+                 "are paid at the counter of the office.\n")
+    index = DirectiveIndex()
+    index_document(index, key="rules", parsed=parse(directive.encode(), with_sentences=False))
+    draft = parse(("Plan of the office.\n\nOur staff met on Monday to agree on the plan. Each application is "
+                   "reviewed by the committee within thirty days of its receipt. It shall notify the applicant in "
+                   "writing of the decision and the reasons for it. Lunch is served at noon.\n").encode(),
+                  with_sentences=False)
+
+    def found(edges: bool) -> list[tuple[str, str]]:
+        report = detect(draft, index, key="plan", params=DetectParams(semantic=False, edges=edges))
+        return [(draft.text[p.draft_start:p.draft_end], directive[p.source_start:p.source_end])
+                for p in report.passages]
+
+    [(copied, source)] = found(edges=True)
+    assert copied.startswith("Each application is reviewed") and copied.rstrip(".").endswith("reasons for it")
+    assert source.startswith("The committee shall review") and source.rstrip(".").endswith("reasons for it")
+    [(seeded, _)] = found(edges=False)
+    assert seeded.startswith("within thirty days")

@@ -39,6 +39,6 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     # Host-reuse went from 0.86 to 0.84 when repeated text began to be traced to the place
     # holding its longest identical run (precision 0.81 to 0.84): see the README's figures.
     recall = figures["recall_by_obfuscation"]
-    assert figures["plagdet"] >= 0.83 and figures["precision"] >= 0.84
+    assert figures["plagdet"] >= 0.84 and figures["precision"] >= 0.85
     assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.97 and recall["format"] >= 0.93
-    assert recall["edit"] >= 0.77 and recall["paraphrase"] >= 0.81 and recall["random"] >= 0.52
+    assert recall["edit"] >= 0.77 and recall["paraphrase"] >= 0.82 and recall["random"] >= 0.55

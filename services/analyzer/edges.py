@@ -1,0 +1,115 @@
+"""Passage edges: a passage is taken out to the edges of the sentences it cuts, and on
+over whole sentences before and after it, while the draft's text there is a copy of the
+directive's text there too.
+
+Seeds stop where the last unedited phrase stops: in heavily edited copying the first
+and last words of a copied sentence are often changed, shuffled or dropped, and a
+sentence edited throughout leaves no seed at all, so a passage found from its seeds
+starts late and ends early, in both texts. At each edge the piece of the draft beyond
+the passage (to the sentence edge, or the next whole sentence) is compared with the
+directive's piece at the same edge, as bags of words (Dice over words, as the sentence
+layer does): when they share enough words, both edges move. A sentence of the drafter's
+own shares few words with the directive's next sentence and stops the passage. Words,
+not language rules: Vietnamese syllables and English words alike.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+from services.analyzer.align import Passage, classify, lexical_similarity
+from services.analyzer.tokens import TokenSeq
+
+
+@dataclass(frozen=True)
+class EdgeParams:
+    min_dice: float = 0.4  # shared words of the two outside pieces, as a Dice coefficient
+    max_piece: int = 80  # tokens of an outside piece
+    max_sentences: int = 3  # sentences taken on at each edge
+    max_ratio: float = 3.0  # the longer piece at most this many times the shorter (+1)
+
+
+def _containing(bounds: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
+    i = bisect_right(starts, pos) - 1
+    if i >= 0 and bounds[i][0] <= pos < bounds[i][1]:
+        return bounds[i]
+    return None
+
+
+def _clean(tokens: TokenSeq, a: int, b: int, toward_start: bool) -> int:
+    """The outer edge of the piece [a, b) (its start when `toward_start`, else its end),
+    moved in past excluded tokens that reach that edge: a citation or a heading is never
+    taken, a quotation inside the sentence is stepped over."""
+    if toward_start:
+        if a < b and tokens.excluded[a]:
+            for i in range(b - 1, a - 1, -1):
+                if tokens.excluded[i]:
+                    return i + 1
+        return a
+    if a < b and tokens.excluded[b - 1]:
+        for i in range(a, b):
+            if tokens.excluded[i]:
+                return i
+    return b
+
+
+def _words(tokens: TokenSeq, a: int, b: int) -> list[str]:
+    return [w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b]) if not x]
+
+
+def _similar(d_piece: list[str], s_piece: list[str], params: EdgeParams) -> bool:
+    """Two pieces alike: about as long, and sharing enough of their words (Dice)."""
+    n, m = len(d_piece), len(s_piece)
+    if not n or not m or max(n, m) > params.max_piece or max(n, m) > params.max_ratio * min(n, m) + 1:
+        return False
+    shared = sum((Counter(d_piece) & Counter(s_piece)).values())
+    return 2 * shared / (n + m) >= params.min_dice
+
+
+def extend_to_sentences(
+    passages: list[Passage], draft: TokenSeq, draft_sentences: list[tuple[int, int]],
+    sources: dict[int, TokenSeq], source_sentences: dict[int, list[tuple[int, int]]],
+    params: EdgeParams | None = None,
+) -> list[Passage]:
+    """Move each passage's edges out to the edges of the sentences they cut, in both texts,
+    where the pieces outside are alike; never over another passage or an excluded token."""
+    params = params or EdgeParams()
+    d_starts = [a for a, _ in draft_sentences]
+    d_first = set(d_starts)
+    s_starts = {src: [a for a, _ in sents] for src, sents in source_sentences.items()}
+    ordered = sorted(passages, key=lambda q: q.d_start)
+    for i, p in enumerate(ordered):
+        before = (p.d_start, p.d_end)
+        source, s_bounds = sources[p.source_no], source_sentences.get(p.source_no) or []
+        s_list = s_starts.get(p.source_no, [])
+        s_first = set(s_list)
+        lower = ordered[i - 1].d_end if i > 0 else 0
+        upper = ordered[i + 1].d_start if i + 1 < len(ordered) else len(draft)
+        for _ in range(params.max_sentences):
+            # the sentences before the passage's first token, in each text
+            d_sent = _containing(draft_sentences, d_starts, p.d_start - (p.d_start in d_first))
+            s_sent = _containing(s_bounds, s_list, p.s_start - (p.s_start in s_first))
+            if not (d_sent and s_sent) or d_sent[0] < lower:
+                break
+            d_new = _clean(draft, d_sent[0], p.d_start, toward_start=True)
+            s_new = _clean(source, s_sent[0], p.s_start, toward_start=True)
+            if not _similar(_words(draft, d_new, p.d_start), _words(source, s_new, p.s_start), params):
+                break
+            p.d_start, p.s_start = d_new, s_new
+        for _ in range(params.max_sentences):
+            # the sentences after its last token
+            d_sent = _containing(draft_sentences, d_starts, p.d_end)
+            s_sent = _containing(s_bounds, s_list, p.s_end)
+            if not (d_sent and s_sent) or d_sent[1] > upper:
+                break
+            d_new = _clean(draft, p.d_end, d_sent[1], toward_start=False)
+            s_new = _clean(source, p.s_end, s_sent[1], toward_start=False)
+            if not _similar(_words(draft, p.d_end, d_new), _words(source, p.s_end, s_new), params):
+                break
+            p.d_end, p.s_end = d_new, s_new
+        if (p.d_start, p.d_end) != before:
+            p.lexical = lexical_similarity(draft, source, p)
+            if p.kind in ("verbatim", "near"):
+                p.kind = classify(p.lexical)
+    return ordered
