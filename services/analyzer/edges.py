@@ -27,6 +27,7 @@ class EdgeParams:
     min_dice: float = 0.4  # shared words of the two outside pieces, as a Dice coefficient
     max_piece: int = 80  # tokens of an outside piece
     max_sentences: int = 3  # sentences taken on at each edge
+    min_shared: int = 3  # words a whole sentence taken on shares with the directive's
     max_ratio: float = 3.0  # the longer piece at most this many times the shorter (+1)
 
 
@@ -58,13 +59,14 @@ def _words(tokens: TokenSeq, a: int, b: int) -> list[str]:
     return [w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b]) if not x]
 
 
-def _similar(d_piece: list[str], s_piece: list[str], params: EdgeParams) -> bool:
-    """Two pieces alike: about as long, and sharing enough of their words (Dice)."""
+def _similar(d_piece: list[str], s_piece: list[str], params: EdgeParams, whole: bool) -> bool:
+    """Two pieces alike: about as long, and sharing enough of their words (Dice); a whole
+    sentence beyond the passage must also share a few words, not a title's two."""
     n, m = len(d_piece), len(s_piece)
     if not n or not m or max(n, m) > params.max_piece or max(n, m) > params.max_ratio * min(n, m) + 1:
         return False
     shared = sum((Counter(d_piece) & Counter(s_piece)).values())
-    return 2 * shared / (n + m) >= params.min_dice
+    return 2 * shared / (n + m) >= params.min_dice and (not whole or shared >= params.min_shared)
 
 
 def extend_to_sentences(
@@ -76,14 +78,14 @@ def extend_to_sentences(
     where the pieces outside are alike; never over another passage or an excluded token."""
     params = params or EdgeParams()
     d_starts = [a for a, _ in draft_sentences]
-    d_first = set(d_starts)
+    d_first, d_ends = set(d_starts), {b for _, b in draft_sentences}
     s_starts = {src: [a for a, _ in sents] for src, sents in source_sentences.items()}
     ordered = sorted(passages, key=lambda q: q.d_start)
     for i, p in enumerate(ordered):
         before = (p.d_start, p.d_end)
         source, s_bounds = sources[p.source_no], source_sentences.get(p.source_no) or []
         s_list = s_starts.get(p.source_no, [])
-        s_first = set(s_list)
+        s_first, s_ends = set(s_list), {b for _, b in s_bounds}
         lower = ordered[i - 1].d_end if i > 0 else 0
         upper = ordered[i + 1].d_start if i + 1 < len(ordered) else len(draft)
         for _ in range(params.max_sentences):
@@ -94,7 +96,8 @@ def extend_to_sentences(
                 break
             d_new = _clean(draft, d_sent[0], p.d_start, toward_start=True)
             s_new = _clean(source, s_sent[0], p.s_start, toward_start=True)
-            if not _similar(_words(draft, d_new, p.d_start), _words(source, s_new, p.s_start), params):
+            whole = p.d_start in d_first and p.s_start in s_first
+            if not _similar(_words(draft, d_new, p.d_start), _words(source, s_new, p.s_start), params, whole):
                 break
             p.d_start, p.s_start = d_new, s_new
         for _ in range(params.max_sentences):
@@ -105,7 +108,8 @@ def extend_to_sentences(
                 break
             d_new = _clean(draft, p.d_end, d_sent[1], toward_start=False)
             s_new = _clean(source, p.s_end, s_sent[1], toward_start=False)
-            if not _similar(_words(draft, p.d_end, d_new), _words(source, p.s_end, s_new), params):
+            whole = p.d_end in d_ends and p.s_end in s_ends
+            if not _similar(_words(draft, p.d_end, d_new), _words(source, p.s_end, s_new), params, whole):
                 break
             p.d_end, p.s_end = d_new, s_new
         if (p.d_start, p.d_end) != before:

@@ -18,8 +18,9 @@ _MOTTO = re.compile(r"CỘNG\s+H(?:ÒA|OÀ)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VI�
                     r"|Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", re.IGNORECASE)
 # Every pair of quotation marks is read, short ones too: skipping a short pair ("id") would
 # pair its closing mark with the next opening one and take the prose between for a quotation.
-_QUOTED = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"|«[^»\n]*»")
+_QUOTED = re.compile(r"“[^”\n]*”|«[^»\n]*»")
 _QUOTED_MIN = 10  # characters, the marks included: a quoted word is not a quotation
+_ASCII_QUOTE = re.compile(r'"')
 
 
 def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
@@ -30,10 +31,32 @@ def excluded_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:
     text = norm.text
     spans.extend(citation_clauses(parsed))
     spans.extend(_preamble(parsed))
-    for m in _QUOTED.finditer(text):
-        if m.end() - m.start() >= _QUOTED_MIN:
-            spans.append(norm.to_raw(m.start(), m.end()))
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)] + ascii_quotations(text)
+    spans.extend(norm.to_raw(a, b) for a, b in quoted if b - a >= _QUOTED_MIN)
     return spans + motto_spans(parsed)
+
+
+def ascii_quotations(text: str) -> list[tuple[int, int]]:
+    """Spans of text between straight quotation marks ("…"), marks included.
+
+    The same mark opens and closes, so a stray one (a quotation left open, an inch sign)
+    would pair with the next quotation's opening mark and take the prose between for a
+    quotation. A mark opens when no word touches it on the left and text follows it, and
+    closes when text touches it on the left and no word follows; an opening mark met
+    while another is open replaces it, and a quotation never crosses a line break.
+    """
+    spans, opened = [], None
+    for m in _ASCII_QUOTE.finditer(text):
+        i = m.start()
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        closes = opened is not None and not before.isspace() and not after.isalnum()
+        if closes and "\n" not in text[opened:i]:
+            spans.append((opened, i + 1))
+            opened = None
+        elif not before.isalnum() and not after.isspace():
+            opened = i
+    return spans
 
 
 def motto_spans(parsed: ParsedDocument) -> list[tuple[int, int]]:

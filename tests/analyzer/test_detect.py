@@ -5,7 +5,7 @@ import textwrap
 import unicodedata
 
 from services.analyzer.detect import DetectParams, detect, index_document
-from services.analyzer.exclusions import citation_clauses
+from services.analyzer.exclusions import ascii_quotations, citation_clauses
 from services.analyzer.index import DirectiveIndex
 from services.ingest.normalize import comparison_key
 from services.ingest.pipeline import parse
@@ -344,3 +344,19 @@ def test_a_passage_takes_in_the_edited_start_of_its_first_sentence_and_stops_at_
     assert source.startswith("The committee shall review") and source.rstrip(".").endswith("reasons for it")
     [(seeded, _)] = found(edges=False)
     assert seeded.startswith("within thirty days")
+
+
+def test_a_straight_quotation_mark_left_open_does_not_hide_the_text_up_to_the_next_quotation():
+    """A stray opening mark (machine translation leaves many) would pair with the next
+    quotation's opening mark; a mark opens only with no word before it and closes only with
+    no word after it, so the copied sentence between is still read."""
+    sentence = ("The committee shall review every application within thirty days of its receipt and shall "
+                "notify the applicant in writing of its decision.")
+    index = DirectiveIndex()
+    index_document(index, key="regulation", parsed=parse(f"Rules of procedure.\n\n{sentence}\n".encode(),
+                                                         with_sentences=False))
+    draft = parse(f'Plan of the office.\n\nOn the "importance of the rules. {sentence} See the "Annual '
+                  f'report of the office" for the figures.\n'.encode(), with_sentences=False)
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    assert [draft.text[p.draft_start:p.draft_end].rstrip(".") for p in report.passages] == [sentence.rstrip(".")]
+    assert [draft.text[a:b] for a, b in ascii_quotations(draft.text)] == ['"Annual report of the office"']
