@@ -460,26 +460,33 @@ def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, par
 
 
 CONDENSED_PIECES = 3  # passages in order that make one condensed copy
+# The kind of a piece that is evidence only inside a condensed copy: a draft sentence close to
+# a directive sentence but not a passage on its own (a summary rewrites every sentence).
+WEAK = "weak"
 
 
 def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, TokenSeq],
                    params: AlignParams) -> list[Passage]:
     """A draft passage that condenses a longer stretch of a directive (a summary keeps a
-    phrase here and a sentence there, in order): three passages or more from one directive,
+    phrase here and a sentence there, in order): three pieces or more from one directive,
     close together in the draft (gaps of at most `gap_draft` tokens that could have matched,
     nothing from another directive between) and in the same order in the directive however
-    far apart there, are one passage whose source span is the stretch they condense."""
+    far apart there, are one passage whose source span is the stretch they condense.
+
+    Pieces are passages, and WEAK pieces: draft sentences the sentence layer aligned with a
+    directive sentence that are no passage on their own (a summary rewrites most of its
+    sentences). A run needs at least one passage; WEAK pieces outside a run are dropped."""
     out: list[Passage] = []
     run: list[Passage] = []
 
     def flush() -> None:
-        if len(run) >= CONDENSED_PIECES:
+        if len(run) >= CONDENSED_PIECES and any(q.kind != WEAK for q in run):
             joined = Passage(run[0].source_no, run[0].d_start, run[-1].d_end, run[0].s_start, run[-1].s_end,
                              seeds=sum(q.seeds for q in run), kind="paraphrase")
             joined.lexical = lexical_similarity(draft, sources[joined.source_no], joined)
             out.append(joined)
         else:
-            out.extend(run)
+            out.extend(q for q in run if q.kind != WEAK)
         run.clear()
 
     for p in sorted(passages, key=lambda q: q.d_start):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from services.analyzer import align, edges, exclusions, sentences
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.report import DraftReport, Thresholds, build
@@ -60,10 +62,12 @@ def detect(
     cited = cited_sources(parsed, index, all_seeds)
     passages = align.resolve_overlaps(found, cited)
     draft_sentences = sentence_bounds(parsed, tokens)
+    weak: list[align.Passage] = []
     if params.sentences:
         # Heavily edited copying, where few shingles survive: sentences as bags of words.
         edited = sentences.passages(tokens, draft_sentences, index, passages, allowed=allowed)
-        passages = align.resolve_overlaps(passages + edited, cited)
+        weak = [p for p in edited if p.kind == align.WEAK]
+        passages = align.resolve_overlaps(passages + [p for p in edited if p.kind != align.WEAK], cited)
     if semantic is not None and params.semantic:
         # The directives the draft shares most rare seeds with are the candidates for paraphrase.
         rare = {s: int((seeds[:, 2] == 0).sum()) for s, seeds in all_seeds.items()}
@@ -78,6 +82,12 @@ def detect(
         passages = edges.extend_to_sentences(
             passages, tokens, draft_sentences, sources,
             {src: index.documents[src].meta.get("sentences") or [] for src in sources})
-    passages = align.join_condensed(passages, tokens, sources, params.align)
+    # Pieces that count only inside a summary, where nothing else was found.
+    taken = np.zeros(len(tokens), dtype=bool)
+    for p in passages:
+        taken[p.d_start:p.d_end] = True
+    pieces = [p for p in weak if not taken[p.d_start:p.d_end].any()]
+    sources.update({p.source_no: index.documents[p.source_no].tokens for p in pieces})
+    passages = align.join_condensed(passages + pieces, tokens, sources, params.align)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
                  thresholds=params.thresholds)

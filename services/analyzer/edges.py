@@ -69,6 +69,31 @@ def _similar(d_piece: list[str], s_piece: list[str], params: EdgeParams, whole: 
     return 2 * shared / (n + m) >= params.min_dice and (not whole or shared >= params.min_shared)
 
 
+def _step(draft: TokenSeq, source: TokenSeq, d_piece: tuple[int, int], s_piece: tuple[int, int],
+          params: EdgeParams, whole: bool, toward_start: bool) -> tuple[tuple[int, int], bool] | None:
+    """The passage's new edge (draft, directive) over these two pieces beside it, and whether
+    a piece was trimmed; None when they are not alike.
+
+    Sentences are not cut alike in the two texts (a list run into one line, a sentence the
+    draft splits), so when the whole pieces differ, the longer one is trimmed to the
+    shorter's length on the passage's side: the copy may begin inside a longer sentence.
+    A trimmed piece is taken only when it shares a few words too, and ends the walk.
+    """
+    (da, db), (sa, sb) = d_piece, s_piece
+    if _similar(_words(draft, da, db), _words(source, sa, sb), params, whole):
+        return ((da, sa) if toward_start else (db, sb)), False
+    n, m = db - da, sb - sa
+    if n > m:
+        da, db = (db - m, db) if toward_start else (da, da + m)
+    elif m > n:
+        sa, sb = (sb - n, sb) if toward_start else (sa, sa + n)
+    else:
+        return None
+    if _similar(_words(draft, da, db), _words(source, sa, sb), params, whole=True):
+        return ((da, sa) if toward_start else (db, sb)), True
+    return None
+
+
 def extend_to_sentences(
     passages: list[Passage], draft: TokenSeq, draft_sentences: list[tuple[int, int]],
     sources: dict[int, TokenSeq], source_sentences: dict[int, list[tuple[int, int]]],
@@ -94,24 +119,30 @@ def extend_to_sentences(
             s_sent = _containing(s_bounds, s_list, p.s_start - (p.s_start in s_first))
             if not (d_sent and s_sent) or d_sent[0] < lower:
                 break
-            d_new = _clean(draft, d_sent[0], p.d_start, toward_start=True)
-            s_new = _clean(source, s_sent[0], p.s_start, toward_start=True)
+            d_piece = (_clean(draft, d_sent[0], p.d_start, toward_start=True), p.d_start)
+            s_piece = (_clean(source, s_sent[0], p.s_start, toward_start=True), p.s_start)
             whole = p.d_start in d_first and p.s_start in s_first
-            if not _similar(_words(draft, d_new, p.d_start), _words(source, s_new, p.s_start), params, whole):
+            step = _step(draft, source, d_piece, s_piece, params, whole, toward_start=True)
+            if step is None:
                 break
-            p.d_start, p.s_start = d_new, s_new
+            (p.d_start, p.s_start), trimmed = step
+            if trimmed:
+                break
         for _ in range(params.max_sentences):
             # the sentences after its last token
             d_sent = _containing(draft_sentences, d_starts, p.d_end)
             s_sent = _containing(s_bounds, s_list, p.s_end)
             if not (d_sent and s_sent) or d_sent[1] > upper:
                 break
-            d_new = _clean(draft, p.d_end, d_sent[1], toward_start=False)
-            s_new = _clean(source, p.s_end, s_sent[1], toward_start=False)
+            d_piece = (p.d_end, _clean(draft, p.d_end, d_sent[1], toward_start=False))
+            s_piece = (p.s_end, _clean(source, p.s_end, s_sent[1], toward_start=False))
             whole = p.d_end in d_ends and p.s_end in s_ends
-            if not _similar(_words(draft, p.d_end, d_new), _words(source, p.s_end, s_new), params, whole):
+            step = _step(draft, source, d_piece, s_piece, params, whole, toward_start=False)
+            if step is None:
                 break
-            p.d_end, p.s_end = d_new, s_new
+            (p.d_end, p.s_end), trimmed = step
+            if trimmed:
+                break
         if (p.d_start, p.d_end) != before:
             p.lexical = lexical_similarity(draft, source, p)
             if p.kind in ("verbatim", "near"):

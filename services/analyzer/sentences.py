@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from services.analyzer.align import Passage, classify, lexical_similarity
+from services.analyzer.align import WEAK, Passage, classify, lexical_similarity
 from services.analyzer.index import DirectiveIndex
 from services.analyzer.tokens import TokenSeq
 
@@ -253,14 +253,22 @@ def _group(aligned, sents: dict[int, tuple[int, int]], t: dict, src: int, draft:
             return
         d_tokens = sum(sents[i][1] - sents[i][0] for i, _, _ in group)
         alone = d_tokens >= params.single_tokens and max(c for _, _, c in group) >= params.single_cosine
-        if len({s for _, s, _ in group}) >= 2 or alone:
-            s_ranges = [tuple(t["spans"][s].tolist()) for _, s, _ in group]
-            p = Passage(src, sents[group[0][0]][0], sents[group[-1][0]][1],
-                        min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(group))
-            p.lexical = lexical_similarity(draft, source, p)
-            if p.lexical >= params.min_lexical or _word_order_free(draft, source, p) >= params.min_sorted_lexical:
-                p.kind = classify(p.lexical)
-                out.append(p)
+        s_ranges = [tuple(t["spans"][s].tolist()) for _, s, _ in group]
+        p = Passage(src, sents[group[0][0]][0], sents[group[-1][0]][1],
+                    min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(group))
+        p.lexical = lexical_similarity(draft, source, p)
+        if (len({s for _, s, _ in group}) >= 2 or alone) and (
+                p.lexical >= params.min_lexical or _word_order_free(draft, source, p) >= params.min_sorted_lexical):
+            p.kind = classify(p.lexical)
+            out.append(p)
+        else:
+            # Not a passage alone, but a piece of a condensed copy if a passage and others join
+            # it (align.join_condensed): a summary rewrites most of its sentences.
+            for i, s, _ in group:
+                a, b = t["spans"][s].tolist()
+                piece = Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK)
+                piece.lexical = lexical_similarity(draft, source, piece)
+                out.append(piece)
         group.clear()
 
     for i, s, cosine in aligned:

@@ -360,3 +360,36 @@ def test_a_straight_quotation_mark_left_open_does_not_hide_the_text_up_to_the_ne
     report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
     assert [draft.text[p.draft_start:p.draft_end].rstrip(".") for p in report.passages] == [sentence.rstrip(".")]
     assert [draft.text[a:b] for a, b in ascii_quotations(draft.text)] == ['"Annual report of the office"']
+
+
+def test_a_summary_that_rewrites_most_of_its_sentences_is_one_passage_over_the_stretch_it_condenses():
+    """One sentence kept and two rewritten ones, in the directive's order: the rewritten ones
+    are no passage alone, but with the kept one they make one passage over the stretch."""
+    sentences = [
+        "The committee shall review every application within thirty days of its receipt and shall notify the "
+        "applicant in writing of its decision.",
+        "The agency keeps a register of the workers it sends abroad, with the contract of each worker, for ten "
+        "years after the contract ends.",
+        "Fees are paid into the account of the agency before the departure of the worker.",
+        "Inspectors visit each training centre twice a year and record the condition of its classrooms, "
+        "dormitories and kitchens.",
+        "A centre that fails two inspections in a row loses its licence until the faults are repaired.",
+        "The ministry publishes the list of licensed centres on its website every quarter.",
+        "Complaints from workers are answered by the provincial office within fifteen working days.",
+        "Any worker may appeal the answer to the ministry, which decides within one month.",
+    ]
+    directive = "Regulation on sending workers abroad.\n\n" + "\n\n".join(sentences) + "\n"
+    index = DirectiveIndex()
+    index_document(index, key="regulation", parsed=parse(directive.encode(), with_sentences=False))
+    summary = (f"{sentences[0]} Twice a year inspectors visit every centre and check its classrooms, kitchens and "
+               "dormitories. Workers' complaints get an answer from the provincial office in fifteen working days.")
+    draft = parse(f"Plan of the district office.\n\n{summary}\n\nThe budget comes from the district.\n".encode(),
+                  with_sentences=False)
+
+    [p] = detect(draft, index, key="plan", params=DetectParams(semantic=False)).passages
+    assert draft.text[p.draft_start:p.draft_end].rstrip(".") == summary.rstrip(".")
+    assert directive[p.source_start:p.source_end].rstrip(".") == "\n\n".join(sentences[:7]).rstrip(".")
+    assert p.kind == "paraphrase"
+    # without the sentence layer's pieces only the kept sentence is found
+    [kept] = detect(draft, index, key="plan", params=DetectParams(semantic=False, sentences=False)).passages
+    assert draft.text[kept.draft_start:kept.draft_end].rstrip(".") == sentences[0].rstrip(".")
