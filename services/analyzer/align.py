@@ -63,6 +63,10 @@ class _Cluster:
 def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
     """Group (draft pos, source pos, common uses) seeds into passage candidates."""
     order = np.lexsort((seeds[:, 1], seeds[:, 0]))
+
+    def span_limit(d_span: int) -> float:  # _proportionate's bound
+        return SPAN_RATIO * (d_span + SHINGLE) + params.gap_source
+
     clusters: list[_Cluster] = []
     open_: list[_Cluster] = []
     last_q = -1
@@ -70,13 +74,31 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
         if qp != last_q:  # close clusters the draft has moved past, once per draft position
             open_ = [c for c in open_ if qp - c.d_max <= params.gap_draft]
             last_q = qp
-        lo, hi = sp + params.gap_source, sp - params.gap_source  # the source gap, inlined: a hot loop
-        fits = [(fit, k) for k, c in enumerate(open_)
-                if c.s_min <= lo and c.s_max >= hi and c.last_q != qp  # one seed per draft position
-                and (fit := _fit(c, qp, sp, params)) is not None]
-        if fits:
-            c = open_[min(fits)[1]]
-        else:
+        # The open cluster the seed continues best, the first of equals: nearness to the
+        # cluster's source range first (a paraphrase reorders sentences inside it), then,
+        # among clusters about as near, the one whose last seed's diagonal the seed continues
+        # (list items that open with the same words, close together in the directive). A
+        # cluster the seed would spread over the directive (_proportionate) cannot take it.
+        # Written out: this loop runs once per seed and open cluster.
+        lo, hi = sp + params.gap_source, sp - params.gap_source
+        c, best = None, None
+        for o in open_:
+            if o.s_min > lo or o.s_max < hi or o.last_q == qp:  # one seed per draft position
+                continue
+            s_lo, s_hi = (o.s_min if o.s_min < sp else sp), (o.s_max if o.s_max > sp else sp)
+            d_lo, d_hi = (o.d_min if o.d_min < qp else qp), (o.d_max if o.d_max > qp else qp)
+            if s_hi - s_lo > span_limit(d_hi - d_lo):
+                continue
+            if o.s_min <= sp <= o.s_max:
+                outside = 0
+            else:
+                outside = (o.s_min - sp if sp < o.s_min else sp - o.s_max) - SHINGLE
+                if outside < 0:
+                    outside = 0
+            fit = (outside, abs((sp - qp) - (o.last_s - o.last_q)))
+            if best is None or fit < best:
+                c, best = o, fit
+        if c is None:
             c = _Cluster(qp, qp, sp, sp, 0)
             clusters.append(c)
             open_.append(c)
@@ -94,20 +116,6 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
         c.evidence += 1.0 / (1.0 + common)
         c.rows.append((qp, sp))
     return _merge(clusters, params)
-
-
-def _fit(c: _Cluster, qp: int, sp: int, params: AlignParams) -> tuple[int, int] | None:
-    """How well seed (qp, sp), within the source gap of cluster c, continues it, lower is
-    better; None if it cannot.
-
-    Nearness to the cluster's source range first (a paraphrase reorders sentences inside
-    it), then, among clusters about as near, the one whose last seed's diagonal the seed
-    continues (list items that open with the same words, close together in the directive).
-    """
-    if not _proportionate(min(c.d_min, qp), max(c.d_max, qp), min(c.s_min, sp), max(c.s_max, sp), params):
-        return None  # chaining nearby seeds would spread the passage over the directive
-    outside = 0 if c.s_min <= sp <= c.s_max else min(abs(sp - c.s_min), abs(sp - c.s_max))
-    return max(0, outside - SHINGLE), abs((sp - qp) - (c.last_s - c.last_q))
 
 
 def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:

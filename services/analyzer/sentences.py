@@ -64,7 +64,7 @@ class SentenceTable:
     def add(self, doc_no: int, tokens: TokenSeq, sentences: list[tuple[int, int]]) -> None:
         docs, spans, ids, counts, lengths = [], [], [], [], []
         for a, b in units(tokens, sentences, self.params.min_tokens):
-            bag = _bag(tokens, a, b)
+            bag = sentence_bag(tokens, a, b)
             if sum(bag.values()) < self.params.min_tokens:
                 continue
             docs.append(doc_no)
@@ -153,7 +153,7 @@ def units(tokens: TokenSeq, sentences: list[tuple[int, int]], min_tokens: int) -
     return out
 
 
-def _bag(tokens: TokenSeq, a: int, b: int) -> Counter:
+def sentence_bag(tokens: TokenSeq, a: int, b: int) -> Counter:
     return Counter(w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b].tolist()) if not x)
 
 
@@ -178,7 +178,7 @@ def passages(
     for k, (a, b) in enumerate(units(draft, draft_sents, params.min_tokens)):
         if covered[a:b].mean() >= 0.5:
             continue
-        bag = _bag(draft, a, b)
+        bag = sentence_bag(draft, a, b)
         if sum(bag.values()) < params.min_tokens:
             continue
         best = _best_match(bag, vocabulary, t, mask, scratch, params)
@@ -195,15 +195,22 @@ def passages(
 CANDIDATES = 8  # directive sentences scored exactly per draft sentence
 
 
-def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.ndarray,
-                params: SentenceParams) -> tuple[int, float] | None:
-    """The directive sentence closest to this bag, with its cosine, if close enough."""
+def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.ndarray,
+           k: int = CANDIDATES) -> list[tuple[int, float, float]]:
+    """The directive sentences closest to this bag of words, best first, at most `k`:
+    (sentence number in the table, tf-idf cosine, Dice overlap of the word sets).
+
+    Candidates are ranked through the postings of words that are not too common (the
+    `followed` ones), then scored exactly over every word. `mask` (a bool per table
+    sentence, or None for all) restricts the directives searched; `scratch` is a zeroed
+    array of the table's size, left zeroed.
+    """
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
     known = {vocabulary[w]: c for w, c in bag.items() if w in vocabulary}
     weights = {w: c * idf[w] for w, c in known.items()}
     norm = math.sqrt(sum(v * v for v in weights.values())
                      + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if w not in vocabulary))
-    scores = scratch  # zeros on entry, left as zeros: one array per check, not per sentence
+    scores = scratch  # one array per check, not per sentence
     for w, weight in weights.items():
         if t["followed"][w]:  # each sentence once in a word's postings: no repeated index
             scores[postings[starts[w]:starts[w + 1]]] += weight * idf[w]
@@ -213,26 +220,34 @@ def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch
     if mask is not None:
         values, hit = values[mask[hit]], hit[mask[hit]]
     if len(hit) == 0:
-        return None
-    if len(hit) > CANDIDATES:
-        # the best CANDIDATES, ties at the boundary all kept, then ordered by score and, for
-        # the same score (a sentence the directive repeats), the first occurrence first
-        floor = np.partition(values, len(values) - CANDIDATES)[len(values) - CANDIDATES]
+        return []
+    if len(hit) > k:
+        # the best k, ties at the boundary all kept, then ordered by score and, for the same
+        # score (a sentence the directive repeats), the first occurrence first
+        floor = np.partition(values, len(values) - k)[len(values) - k]
         keep = values >= floor
         values, hit = values[keep], hit[keep]
-    top = hit[np.lexsort((hit, -values))][:CANDIDATES]
-    best = None
-    for s in top.tolist():
+    out = []
+    for s in hit[np.lexsort((hit, -values))][:k].tolist():
         lo, hi = t["offsets"][s], t["offsets"][s + 1]
         other = dict(zip(t["ids"][lo:hi].tolist(), t["counts"][lo:hi].tolist()))
         shared = known.keys() & other.keys()
         dice = 2 * len(shared) / (len(bag) + len(other))
-        if dice < params.min_dice:
-            continue
         cosine = sum(weights[w] * other[w] * idf[w] for w in shared) / (norm * t["norms"][s] or 1.0)
-        if cosine >= params.min_cosine and (best is None or cosine > best[1] or cosine == best[1] and s < best[0]):
-            best = (s, cosine)
-    return best
+        out.append((s, float(cosine), dice))
+    out.sort(key=lambda x: (-x[1], x[0]))
+    return out
+
+
+def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.ndarray,
+                params: SentenceParams) -> tuple[int, float] | None:
+    """The directive sentence closest to this bag, with its cosine, if close enough."""
+    for s, cosine, dice in ranked(bag, vocabulary, t, mask, scratch):
+        if cosine < params.min_cosine:
+            break
+        if dice >= params.min_dice:
+            return s, cosine
+    return None
 
 
 def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
