@@ -351,6 +351,7 @@ def passages_for_source(
     reuse, or a long run of identical tokens."""
     out = []
     occurrences: dict = {}  # draft span -> its seeds' occurrence clusters
+    seeds = without_litany(seeds)
     for c in cluster(disambiguate(seeds), params):
         if c.n < params.min_seeds:
             continue
@@ -374,6 +375,22 @@ def passages_for_source(
         p.kind = classify(p.lexical)
         out.append(_occurrences(draft, source, p, seeds, params, occurrences))
     return out
+
+
+MAX_PLACES = 32  # places in one directive a draft shingle may match and still seed
+
+
+def without_litany(seeds: np.ndarray) -> np.ndarray:
+    """The seeds without draft positions that match more than MAX_PLACES places of the
+    directive: a phrase it repeats that often (the name of a body it addresses in every
+    article, the labels of a form it repeats) says nothing about where a copy came from,
+    and its pairs with every repetition in the draft would cost more than all other seeds."""
+    if len(seeds) <= MAX_PLACES:
+        return seeds
+    positions, inverse, counts = np.unique(seeds[:, 0], return_inverse=True, return_counts=True)
+    if counts.max() <= MAX_PLACES:
+        return seeds
+    return seeds[counts[inverse] <= MAX_PLACES]
 
 
 def longest_run(draft: TokenSeq, source: TokenSeq, rows: list[tuple[int, int]]) -> int:

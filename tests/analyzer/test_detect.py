@@ -4,9 +4,13 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 
+import numpy as np
+
+from services.analyzer.align import MAX_PLACES, without_litany
 from services.analyzer.detect import DetectParams, detect, index_document
-from services.analyzer.exclusions import ascii_quotations, citation_clauses
+from services.analyzer.exclusions import ascii_quotations, citation_clauses, excluded_spans
 from services.analyzer.index import DirectiveIndex
+from services.analyzer.tokens import tokenize
 from services.ingest.normalize import comparison_key
 from services.ingest.pipeline import parse
 from tests.conftest import shared
@@ -393,3 +397,27 @@ def test_a_summary_that_rewrites_most_of_its_sentences_is_one_passage_over_the_s
     # without the sentence layer's pieces only the kept sentence is found
     [kept] = detect(draft, index, key="plan", params=DetectParams(semantic=False, sentences=False)).passages
     assert draft.text[kept.draft_start:kept.draft_end].rstrip(".") == sentences[0].rstrip(".")
+
+
+def test_a_name_the_directive_repeats_in_every_article_does_not_seed_but_a_sentence_holding_it_is_found():
+    """The name of a body repeated forty times in a directive matches forty places for each
+    of its shingles: those seeds are dropped (they cannot tell where a copy came from and
+    cost more than all the others), and a copied sentence that holds the name is still one
+    passage, name included."""
+    body = "Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam"
+    articles = [f"Điều {i}. {body} cấp tỉnh phối hợp tổ chức hội nghị lần thứ {i} theo quy định." for i in range(1, 41)]
+    copied = (f"Chậm nhất mười ngày trước ngày bầu cử, {body} gửi danh sách chính thức những người ứng cử "
+              "đến từng khu vực bỏ phiếu để niêm yết công khai tại nhà văn hóa.")
+    directive = "NGHỊ QUYẾT LIÊN TỊCH\n\n" + "\n".join(articles[:20] + [copied] + articles[20:]) + "\n"
+    index = DirectiveIndex()
+    index_document(index, key="nqlt", parsed=parse(directive.encode(), with_sentences=False))
+    litany = " ".join(f"{body} huyện {i} dự họp." for i in range(5))
+    draft = parse(f"KẾ HOẠCH\n\n{litany}\n{copied}\nCác xã báo cáo kết quả.\n".encode(), with_sentences=False)
+
+    tokens = tokenize(draft, excluded_spans(draft))
+    seeds = index.seeds(tokens)[0]
+    kept = without_litany(seeds)
+    assert len(kept) < len(seeds)
+    assert np.unique(kept[:, 0], return_counts=True)[1].max() <= MAX_PLACES
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    assert [draft.text[p.draft_start:p.draft_end].rstrip(".") for p in report.passages] == [copied.rstrip(".")]
