@@ -49,6 +49,7 @@ class Extracted:
     header: tuple[int, int] | None
     footer: tuple[int, int] | None
     boilerplate: list[tuple[int, int]]  # the standard elements themselves, header and footer
+    recipients: tuple[int, int] | None = None  # the "Kính gửi" element (one of `boilerplate`)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -100,6 +101,7 @@ class _Header:
         self.window = text[:HEADER_WINDOW]
         self.ends: list[int] = []  # ends of recognised header elements
         self.parts: list[tuple[int, int]] = []  # the elements themselves: the standard text
+        self.recipients_span: tuple[int, int] | None = None  # the "Kính gửi" element among them
 
     def note(self, end: int, start: int | None = None, *, in_header: bool = True) -> None:
         """Record a standard element [start, end); start defaults to the beginning of its line.
@@ -253,6 +255,7 @@ class _Header:
         md.recipients = items
         if items:
             self.note(end, m.start())
+            self.recipients_span = (m.start(), end)
 
     def mottos(self) -> None:
         for pattern in (QUOC_HIEU, TIEU_NGU, PARTY_MOTTO):
@@ -422,26 +425,29 @@ def _footer_elements(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
         if m.start() > 0 and text[m.start() - 1] != "\n":
             continue  # a dash inside a line, not an item
         if m.start() > cursor and not item_open:
-            out.extend(_without_prose(text, cursor, m.start()))
+            out.extend(without_prose(text, cursor, m.start()))
         item_open = not re.match(r"[\s\-+•]*Lưu\b", m.group())
         cursor = m.end() if item_open else m.start()
     if end > cursor:
-        out.extend(_without_prose(text, cursor, end))
+        out.extend(without_prose(text, cursor, end))
     return out
 
 
 _PROSE_WORDS = 8
 
 
-def _without_prose(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+def without_prose(text: str, begin: int, end: int, *, lower_start: bool = False) -> list[tuple[int, int]]:
     """[begin, end) less the lines that read as a sentence: the signature column holds
     titles in capitals, "(Đã ký)" and a name, never a line of eight or more words mostly in
-    lower case; such a line was pasted there and is content."""
+    lower case; such a line was pasted there and is content. `lower_start`: only lines that
+    also begin with a lower-case word (an addressee's name is mostly lower case too, but
+    opens with a capital, a dash or "Kính gửi")."""
     out, cursor = [], begin
     for m in re.finditer(r"[^\n]+", text[begin:end]):
         line = m.group().strip()
         words = line.split()
         if (len(words) >= _PROSE_WORDS and not line.startswith("Lưu")
+                and (not lower_start or line[:1].islower())
                 and sum(w[:1].islower() for w in words) * 2 >= len(words)):
             s = begin + m.start()
             if s > cursor:
@@ -474,7 +480,8 @@ def extract(text: str) -> Extracted:
     md.distribution = foot_md.distribution
     md.authority, md.signer, md.signer_title = foot_md.authority, foot_md.signer, foot_md.signer_title
     boilerplate = list(header.parts) + (_footer_elements(text, footer_span) if footer_span else [])
-    return Extracted(metadata=md, header=header_span, footer=footer_span, boilerplate=boilerplate)
+    return Extracted(metadata=md, header=header_span, footer=footer_span, boilerplate=boilerplate,
+                     recipients=header.recipients_span)
 
 
 def _type_from_symbol(symbol: str, reference: str) -> str | None:

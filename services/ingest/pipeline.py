@@ -79,7 +79,7 @@ def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
         sentences=segment.sentences(norm) if with_sentences else [],
         header=Span(*norm.to_raw(*found.header)) if found.header else None,
         footer=Span(*norm.to_raw(*found.footer)) if found.footer else None,
-        boilerplate=[Span(*norm.to_raw(s, e)) for s, e in found.boilerplate if e > s],
+        boilerplate=_boilerplate(found, norm, raw.text),
         encoding=raw.encoding,
         pages=raw.pages,
         page_headers=raw.page_headers,
@@ -87,6 +87,22 @@ def analyse(raw: RawDocument, *, with_sentences: bool = True) -> ParsedDocument:
         reflow=raw.reflow,
         ocr=raw.ocr.to_json() if raw.ocr else None,
     )
+
+
+def _boilerplate(found: metadata_mod.Extracted, norm, raw_text: str) -> list[Span]:
+    """The standard elements as raw spans. The recipients' lines that read as sentences are
+    not among them: text pasted after "Kính gửi: - …," is joined to the recipient line when
+    line breaks are repaired, and is the draft's own content, not an addressee."""
+    out = []
+    for s, e in found.boilerplate:
+        if e <= s:
+            continue
+        rs, re_ = norm.to_raw(s, e)
+        if (s, e) == found.recipients:
+            out.extend(Span(a, b) for a, b in metadata_mod.without_prose(raw_text, rs, re_, lower_start=True) if b > a)
+        else:
+            out.append(Span(rs, re_))
+    return out
 
 
 def parse(data: bytes, filename: str = "", *, settings: Settings | None = None, with_sentences: bool = True) -> ParsedDocument:

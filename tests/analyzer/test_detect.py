@@ -421,3 +421,23 @@ def test_a_name_the_directive_repeats_in_every_article_does_not_seed_but_a_sente
     assert np.unique(kept[:, 0], return_counts=True)[1].max() <= MAX_PLACES
     report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
     assert [draft.text[p.draft_start:p.draft_end].rstrip(".") for p in report.passages] == [copied.rstrip(".")]
+
+
+def test_text_pasted_after_the_last_recipient_is_reported_though_line_repair_joins_it_to_that_line(
+        kl226_index, kl226):
+    """"- UBND các xã, phường," ends with a comma, so repairing line breaks joins the next
+    line to it; a line of prose opening in lower case is not an addressee, and a copy there
+    is reported while the recipient line stays excluded."""
+    text = shared("seeds", "002_f498fa0f8298bd96.txt").read_text(encoding="utf-8")
+    last = "- UBND các xã, phường."
+    sentence = next(line for line in kl226.text.splitlines() if FIFTEEN in comparison_key(line).lower())
+    tail = sentence[sentence.index("các tổ chức"):].strip()
+    pasted = textwrap.fill(tail, 70)
+    assert pasted[:1].islower() and len(pasted.splitlines()[0].split()) >= 8
+    draft_text = text.replace(last, "- UBND các xã, phường,\n" + pasted)
+    draft = parse(draft_text.encode(), with_sentences=False)
+    at = draft_text.index(pasted)
+    [p] = detect(draft, kl226_index, key="d", params=DetectParams(semantic=False)).passages
+    assert at <= p.draft_start < at + 20 and p.draft_end <= at + len(pasted)
+    recipient = draft_text.index("- UBND các xã, phường,")
+    assert any(b.start <= recipient and b.end >= recipient + 20 for b in draft.boilerplate)
