@@ -24,7 +24,7 @@ from services.analyzer.tokens import TokenSeq
 
 @dataclass(frozen=True)
 class EdgeParams:
-    min_dice: float = 0.4  # shared words of the two outside pieces, as a Dice coefficient
+    min_dice: float = 0.35  # shared words of the two outside pieces, as a Dice coefficient
     max_piece: int = 80  # tokens of an outside piece
     max_sentences: int = 3  # sentences taken on at each edge
     min_shared: int = 3  # words a whole sentence taken on shares with the directive's

@@ -30,8 +30,8 @@ from services.analyzer.tokens import TokenSeq
 class SentenceParams:
     min_tokens: int = 6  # a shorter sentence is read with the next one (a heading, a label, a
     # sentence that editing broke into pieces: "Lack. (this is called.) Pressure, a. Disk.")
-    min_cosine: float = 0.33  # tf-idf cosine of an aligned pair (the value of Sanchez-Perez et al.)
-    min_dice: float = 0.33  # and the share of distinct words the two hold in common
+    min_cosine: float = 0.28  # tf-idf cosine of an aligned pair
+    min_dice: float = 0.28  # and the share of distinct words the two hold in common
     single_tokens: int = 15  # one aligned sentence is a passage when this long …
     single_cosine: float = 0.8  # … and this close
     min_lexical: float = 0.55  # character similarity of the whole passage (rapidfuzz ratio)

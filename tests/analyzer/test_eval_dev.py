@@ -41,4 +41,4 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     recall = figures["recall_by_obfuscation"]
     assert figures["plagdet"] >= 0.84 and figures["precision"] >= 0.85
     assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.97 and recall["format"] >= 0.93
-    assert recall["edit"] >= 0.77 and recall["paraphrase"] >= 0.82 and recall["random"] >= 0.55
+    assert recall["edit"] >= 0.80 and recall["paraphrase"] >= 0.82 and recall["random"] >= 0.55
