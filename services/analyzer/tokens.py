@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from sys import intern
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def tokenize(parsed: ParsedDocument, excluded_spans: list[tuple[int, int]] = ())
     for m in WORD.finditer(text):
         s, e = norm.to_raw(m.start(), m.end())
         separators.append(separator_code(parsed.text[ends[-1] if ends else 0:s]))
-        words.append(m.group())
+        words.append(intern(m.group()))  # one object per distinct word: a registry holds millions
         starts.append(s)
         ends.append(e)
     starts_a = np.asarray(starts, dtype=np.int64)

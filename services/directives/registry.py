@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import threading
+from sys import intern
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -33,7 +34,9 @@ def encode(tokens: TokenSeq, sentences: list[tuple[int, int]]) -> bytes:
 def decode(payload: bytes) -> tuple[TokenSeq, list[tuple[int, int]]]:
     data = np.load(io.BytesIO(payload), allow_pickle=False)
     separators = data["separators"] if "separators" in data.files else None
-    tokens = TokenSeq(data["words"].tolist(), data["starts"], data["ends"], data["excluded"], separators)
+    # one object per distinct word, shared by every entry: a registry holds millions of tokens
+    words = [intern(w) for w in data["words"].tolist()]
+    tokens = TokenSeq(words, data["starts"], data["ends"], data["excluded"], separators)
     return tokens, [tuple(x) for x in data["sentences"].tolist()]
 
 

@@ -24,3 +24,15 @@ def test_an_entry_stored_before_the_layout_was_kept_still_loads(kl226):
                         excluded=tokens.excluded, sentences=np.asarray(sentences, dtype=np.int64).reshape(-1, 2))
     loaded, _ = decode(buf.getvalue())
     assert loaded.words == tokens.words and loaded.separators is None
+
+
+def test_loaded_entries_share_one_object_per_distinct_word(kl226):
+    """A registry holds millions of tokens: each distinct word is one string object, shared
+    by every entry a worker loads and by the documents it tokenises."""
+    tokens, sentences = analysis_tokens(kl226, as_source=True)
+    payload = encode(tokens, sentences)
+    first, _ = decode(payload)
+    second, _ = decode(payload)
+    assert len(set(map(id, first.words))) == len(set(first.words)) < len(first.words)
+    assert all(a is b for a, b in zip(first.words, second.words))
+    assert all(a is b for a, b in zip(first.words, tokens.words))
