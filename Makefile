@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv clean eval bench model
+.PHONY: run test venv clean eval bench bench-scale model
 SHARED ?= ../shared
 
 $(STAMP): pyproject.toml
@@ -53,3 +53,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/scan_workers.py --shared $(SHARED) --out bench/results.json
 	$(BIN)/python bench/implementing.py --corpus $(SHARED)/corpus --out bench/implementing.json
 	$(BIN)/python bench/ocr.py --shared $(SHARED) --out bench/results.json
+
+# How build time, memory and draft latency grow with the registry: synthetic registries of
+# SIZES directives made from the corpus (one process, lexical and sentence layers).
+SIZES ?= 2000
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py --shared $(SHARED) --sizes $(SIZES) --out bench/scale.json
