@@ -99,8 +99,9 @@ def extend_to_sentences(
     sources: dict[int, TokenSeq], source_sentences: dict[int, list[tuple[int, int]]],
     params: EdgeParams | None = None,
 ) -> list[Passage]:
-    """Move each passage's edges out to the edges of the sentences they cut, in both texts,
-    where the pieces outside are alike; never over another passage or an excluded token."""
+    """Move each passage's edges out to the edges of the sentences they cut, and over whole
+    sentences beyond, in both texts, while the pieces outside are alike; never over another
+    passage, nor over excluded text at a sentence's edge (a citation, a heading)."""
     params = params or EdgeParams()
     d_starts = [a for a, _ in draft_sentences]
     d_first, d_ends = set(d_starts), {b for _, b in draft_sentences}
