@@ -47,6 +47,14 @@ class Passage:
     kind: str = "near"
 
 
+def covered(passages: list[Passage], length: int) -> np.ndarray:
+    """A bool per draft token: inside one of these passages."""
+    mask = np.zeros(length, dtype=bool)
+    for p in passages:
+        mask[p.d_start:p.d_end] = True
+    return mask
+
+
 @dataclass
 class _Cluster:
     d_min: int

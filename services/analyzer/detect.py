@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from services.analyzer import align, edges, exclusions, sentences
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.report import DraftReport, Thresholds, build
@@ -83,9 +81,7 @@ def detect(
             passages, tokens, draft_sentences, sources,
             {src: index.documents[src].meta.get("sentences") or [] for src in sources})
     # Pieces that count only inside a summary, where nothing else was found.
-    taken = np.zeros(len(tokens), dtype=bool)
-    for p in passages:
-        taken[p.d_start:p.d_end] = True
+    taken = align.covered(passages, len(tokens))
     pieces = [p for p in weak if not taken[p.d_start:p.d_end].any()]
     sources.update({p.source_no: index.documents[p.source_no].tokens for p in pieces})
     passages = align.join_condensed(passages + pieces, tokens, sources, params.align)

@@ -24,6 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from services.analyzer.align import Passage
+from services.analyzer.align import covered as covered_by
 from services.analyzer.index import DirectiveIndex
 from services.analyzer.sentences import SentenceParams, ranked, sentence_bag
 from services.analyzer.sentences import table as sentence_table
@@ -124,9 +125,7 @@ class SemanticLayer:
         """The lexical passages plus verified paraphrased ones (`sentences`: the draft's
         sentence bounds, `tokens.sentence_bounds`)."""
         p = self.params
-        covered = np.zeros(len(tokens), dtype=bool)
-        for q in passages:
-            covered[q.d_start:q.d_end] = True
+        covered = covered_by(passages, len(tokens))
         draft_sents = [
             (a, b) for a, b in sentences
             if b - a >= p.min_sentence_tokens and covered[a:b].mean() < 0.5 and tokens.excluded[a:b].mean() < 0.5

@@ -22,6 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from services.analyzer.align import WEAK, Passage, classify, lexical_similarity
+from services.analyzer.align import covered as covered_by
 from services.analyzer.index import DirectiveIndex
 from services.analyzer.tokens import TokenSeq
 
@@ -167,9 +168,7 @@ def passages(
     built, t = table(index, params)
     if t["n"] == 0:
         return []
-    covered = np.zeros(len(draft), dtype=bool)
-    for q in existing:
-        covered[q.d_start:q.d_end] = True
+    covered = covered_by(existing, len(draft))
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
     vocabulary = built.vocabulary
     scratch = np.zeros(t["n"])
