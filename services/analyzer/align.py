@@ -71,10 +71,6 @@ class _Cluster:
 def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
     """Group (draft pos, source pos, common uses) seeds into passage candidates."""
     order = np.lexsort((seeds[:, 1], seeds[:, 0]))
-
-    def span_limit(d_span: int) -> float:  # _proportionate's bound
-        return SPAN_RATIO * (d_span + SHINGLE) + params.gap_source
-
     clusters: list[_Cluster] = []
     open_: list[_Cluster] = []
     last_q = -1
@@ -95,7 +91,7 @@ def cluster(seeds: np.ndarray, params: AlignParams) -> list[_Cluster]:
                 continue
             s_lo, s_hi = (o.s_min if o.s_min < sp else sp), (o.s_max if o.s_max > sp else sp)
             d_lo, d_hi = (o.d_min if o.d_min < qp else qp), (o.d_max if o.d_max > qp else qp)
-            if s_hi - s_lo > span_limit(d_hi - d_lo):
+            if s_hi - s_lo > _span_limit(d_hi - d_lo, params):
                 continue
             if o.s_min <= sp <= o.s_max:
                 outside = 0
@@ -160,10 +156,15 @@ def _merge(clusters: list[_Cluster], params: AlignParams) -> list[_Cluster]:
 SPAN_RATIO = 2.0  # most directive tokens one draft token of a passage may stand for
 
 
+def _span_limit(d_span: int, params: AlignParams) -> float:
+    """The most directive text seeds spread over `d_span` draft tokens may span."""
+    return SPAN_RATIO * (d_span + SHINGLE) + params.gap_source
+
+
 def _proportionate(d_min: int, d_max: int, s_min: int, s_max: int, params: AlignParams) -> bool:
     """Whether seeds spanning these ranges can be one passage: a copy, even reordered or
     with a sentence dropped, covers about as much of the directive as of the draft."""
-    return s_max - s_min <= SPAN_RATIO * (d_max - d_min + SHINGLE) + params.gap_source
+    return s_max - s_min <= _span_limit(d_max - d_min, params)
 
 
 def _covered(starts: list[int]) -> int:

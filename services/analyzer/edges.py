@@ -114,36 +114,34 @@ def extend_to_sentences(
         s_first, s_ends = set(s_list), {b for _, b in s_bounds}
         lower = ordered[i - 1].d_end if i > 0 else 0
         upper = ordered[i + 1].d_start if i + 1 < len(ordered) else len(draft)
-        for _ in range(params.max_sentences):
-            # the sentences before the passage's first token, in each text
-            d_sent = _containing(draft_sentences, d_starts, p.d_start - (p.d_start in d_first))
-            s_sent = _containing(s_bounds, s_list, p.s_start - (p.s_start in s_first))
-            if not (d_sent and s_sent) or d_sent[0] < lower:
-                break
-            d_piece = (_clean(draft, d_sent[0], p.d_start, toward_start=True), p.d_start)
-            s_piece = (_clean(source, s_sent[0], p.s_start, toward_start=True), p.s_start)
-            whole = p.d_start in d_first and p.s_start in s_first
-            step = _step(draft, source, d_piece, s_piece, params, whole, toward_start=True)
-            if step is None:
-                break
-            (p.d_start, p.s_start), trimmed = step
-            if trimmed:
-                break
-        for _ in range(params.max_sentences):
-            # the sentences after its last token
-            d_sent = _containing(draft_sentences, d_starts, p.d_end)
-            s_sent = _containing(s_bounds, s_list, p.s_end)
-            if not (d_sent and s_sent) or d_sent[1] > upper:
-                break
-            d_piece = (p.d_end, _clean(draft, p.d_end, d_sent[1], toward_start=False))
-            s_piece = (p.s_end, _clean(source, p.s_end, s_sent[1], toward_start=False))
-            whole = p.d_end in d_ends and p.s_end in s_ends
-            step = _step(draft, source, d_piece, s_piece, params, whole, toward_start=False)
-            if step is None:
-                break
-            (p.d_end, p.s_end), trimmed = step
-            if trimmed:
-                break
+        for toward_start in (True, False):
+            for _ in range(params.max_sentences):
+                if toward_start:  # the sentences before the passage's first token, in each text
+                    d_sent = _containing(draft_sentences, d_starts, p.d_start - (p.d_start in d_first))
+                    s_sent = _containing(s_bounds, s_list, p.s_start - (p.s_start in s_first))
+                    if not (d_sent and s_sent) or d_sent[0] < lower:
+                        break
+                    d_piece = (_clean(draft, d_sent[0], p.d_start, toward_start=True), p.d_start)
+                    s_piece = (_clean(source, s_sent[0], p.s_start, toward_start=True), p.s_start)
+                    whole = p.d_start in d_first and p.s_start in s_first
+                else:  # the sentences after its last token
+                    d_sent = _containing(draft_sentences, d_starts, p.d_end)
+                    s_sent = _containing(s_bounds, s_list, p.s_end)
+                    if not (d_sent and s_sent) or d_sent[1] > upper:
+                        break
+                    d_piece = (p.d_end, _clean(draft, p.d_end, d_sent[1], toward_start=False))
+                    s_piece = (p.s_end, _clean(source, p.s_end, s_sent[1], toward_start=False))
+                    whole = p.d_end in d_ends and p.s_end in s_ends
+                step = _step(draft, source, d_piece, s_piece, params, whole, toward_start)
+                if step is None:
+                    break
+                (d_edge, s_edge), trimmed = step
+                if toward_start:
+                    p.d_start, p.s_start = d_edge, s_edge
+                else:
+                    p.d_end, p.s_end = d_edge, s_edge
+                if trimmed:
+                    break
         if (p.d_start, p.d_end) != before:
             p.lexical = lexical_similarity(draft, source, p)
             if p.kind in ("verbatim", "near"):
