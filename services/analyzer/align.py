@@ -396,7 +396,7 @@ def without_litany(seeds: np.ndarray) -> np.ndarray:
     and its pairs with every repetition in the draft would cost more than all other seeds."""
     if len(seeds) <= MAX_PLACES:
         return seeds
-    positions, inverse, counts = np.unique(seeds[:, 0], return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(seeds[:, 0], return_inverse=True, return_counts=True)
     if counts.max() <= MAX_PLACES:
         return seeds
     return seeds[counts[inverse] <= MAX_PLACES]

@@ -280,16 +280,15 @@ def _group(aligned, sents: dict[int, tuple[int, int]], t: dict, src: int, draft:
             # it (align.join_condensed): a summary rewrites most of its sentences.
             for i, s, _ in group:
                 a, b = t["spans"][s].tolist()
-                piece = Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK)
-                piece.lexical = lexical_similarity(draft, source, piece)
-                out.append(piece)
+                out.append(Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK))
         group.clear()
 
     for i, s, cosine in aligned:
         if group:
             last_i, _, _ = group[-1]
             lo, hi = min(g[1] for g in group), max(g[1] for g in group)
-            if i - last_i > params.max_draft_gap + 1 or s < lo - params.max_source_gap or s > hi + params.max_source_gap:
+            if (i - last_i > params.max_draft_gap + 1 or s < lo - params.max_source_gap
+                    or s > hi + params.max_source_gap):
                 flush()
         group.append((i, s, cosine))
     flush()

@@ -99,7 +99,8 @@ def _boilerplate(found: metadata_mod.Extracted, norm, raw_text: str) -> list[Spa
             continue
         rs, re_ = norm.to_raw(s, e)
         if (s, e) == found.recipients:
-            out.extend(Span(a, b) for a, b in metadata_mod.without_prose(raw_text, rs, re_, lower_start=True) if b > a)
+            lines = metadata_mod.without_prose(raw_text, rs, re_, lower_start=True)
+            out.extend(Span(a, b) for a, b in lines if b > a)
         else:
             out.append(Span(rs, re_))
     return out
