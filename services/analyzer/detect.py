@@ -79,7 +79,7 @@ def detect(
     if params.edges:
         passages = edges.extend_to_sentences(
             passages, tokens, draft_sentences, sources,
-            {src: index.documents[src].meta.get("sentences") or [] for src in sources})
+            {src: index.documents[src].sentences for src in sources})
     # Pieces that count only inside a summary, where nothing else was found.
     taken = align.covered(passages, len(tokens))
     pieces = [p for p in weak if not taken[p.d_start:p.d_end].any()]

@@ -14,8 +14,9 @@ import numpy as np
 
 from services.analyzer import phrases as phrase_model
 from services.analyzer.phrases import PhraseModel
-from services.analyzer.shingles import SHINGLE, shingle_hashes, window_any
+from services.analyzer.shingles import SHINGLE, combine, shingle_hashes, window_any
 from services.analyzer.tokens import TokenSeq
+from services.analyzer.vocabulary import Vocabulary, compact
 
 @dataclass
 class IndexedDocument:
@@ -23,6 +24,12 @@ class IndexedDocument:
     tokens: TokenSeq
     level_rank: int = 0
     meta: dict = field(default_factory=dict)
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Token ranges of the directive's sentences (kept as an int32 array in `meta`)."""
+        bounds = self.meta.get("sentences")
+        return [] if bounds is None else [(a, b) for a, b in np.asarray(bounds).tolist()]
 
 
 class DirectiveIndex:
@@ -32,6 +39,7 @@ class DirectiveIndex:
 
     def __init__(self, df_cap_min: int = 4, df_cap_share: float = 0.10, phrases: PhraseModel | None = None):
         self.documents: list[IndexedDocument] = []
+        self.vocabulary = Vocabulary()  # every directive's words, as ids
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.phrases = phrases if phrases is not None else phrase_model.default()
@@ -49,8 +57,12 @@ class DirectiveIndex:
     def add(self, document: IndexedDocument) -> int:
         """Index one directive; returns its number in this index."""
         doc_no = len(self.documents)
+        tokens = compact(document.tokens, self.vocabulary)
+        meta = dict(document.meta)
+        meta["sentences"] = np.asarray(meta.get("sentences", []), dtype=np.int32).reshape(-1, 2)
+        document = IndexedDocument(key=document.key, tokens=tokens, level_rank=document.level_rank, meta=meta)
         self.documents.append(document)
-        hashes = shingle_hashes(document.tokens.words)
+        hashes = combine(self.vocabulary.hashes(tokens.words.ids))
         keep = ~window_any(document.tokens.excluded, SHINGLE)
         positions = np.nonzero(keep)[0].astype(np.int32)
         self._segments.append((hashes[keep], np.full(len(positions), doc_no, dtype=np.int32), positions))

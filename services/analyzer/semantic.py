@@ -191,7 +191,7 @@ class SemanticLayer:
         for d_idx, (a, b) in enumerate(draft_sents):
             bag = sentence_bag(tokens, a, b)
             taken = 0
-            for s, _, dice in ranked(bag, built.vocabulary, t, mask, scratch):
+            for s, _, dice in ranked(bag, built.vocabulary.ids, t, mask, scratch):
                 if taken == p.candidates_per_sentence:
                     break
                 if dice < p.min_overlap:

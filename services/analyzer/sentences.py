@@ -25,6 +25,7 @@ from services.analyzer.align import WEAK, Passage, classify, lexical_similarity
 from services.analyzer.align import covered as covered_by
 from services.analyzer.index import DirectiveIndex
 from services.analyzer.tokens import TokenSeq
+from services.analyzer.vocabulary import Vocabulary
 
 
 @dataclass
@@ -51,9 +52,9 @@ class SentenceTable:
     by array operations, never by rereading the directives.
     """
 
-    def __init__(self, params: SentenceParams):
+    def __init__(self, params: SentenceParams, vocabulary: Vocabulary):
         self.params = params
-        self.vocabulary: dict[str, int] = {}
+        self.vocabulary = vocabulary  # the index's: a sentence's words are the ids its tokens hold
         self.directives = 0  # how many of the index's directives have been read
         self._doc: list[np.ndarray] = []  # per chunk: directive number of each sentence
         self._spans: list[np.ndarray] = []  # per chunk: (start, end) token range of each
@@ -63,22 +64,23 @@ class SentenceTable:
         self._derived: dict | None = None
 
     def add(self, doc_no: int, tokens: TokenSeq, sentences: list[tuple[int, int]]) -> None:
-        docs, spans, ids, counts, lengths = [], [], [], [], []
+        """Read a directive of the index (its words are ids of the table's vocabulary)."""
+        docs, spans, ids, counts = [], [], [], []
+        word_ids, kept = tokens.words.ids, ~tokens.excluded
         for a, b in units(tokens, sentences, self.params.min_tokens):
-            bag = sentence_bag(tokens, a, b)
-            if sum(bag.values()) < self.params.min_tokens:
+            words, times = np.unique(word_ids[a:b][kept[a:b]], return_counts=True)
+            if times.sum() < self.params.min_tokens:
                 continue
             docs.append(doc_no)
             spans.append((a, b))
-            ids.extend(self.vocabulary.setdefault(w, len(self.vocabulary)) for w in bag)
-            counts.extend(bag.values())
-            lengths.append(len(bag))
+            ids.append(words)
+            counts.append(times)
         if docs:
             self._doc.append(np.asarray(docs, dtype=np.int32))
-            self._spans.append(np.asarray(spans, dtype=np.int64).reshape(-1, 2))
-            self._ids.append(np.asarray(ids, dtype=np.int32))
-            self._counts.append(np.asarray(counts, dtype=np.float64))
-            self._lengths.append(np.asarray(lengths, dtype=np.int64))
+            self._spans.append(np.asarray(spans, dtype=np.int32).reshape(-1, 2))
+            self._ids.append(np.concatenate(ids).astype(np.int32))
+            self._counts.append(np.concatenate(counts).astype(np.float32))  # small integers: exact
+            self._lengths.append(np.asarray([len(w) for w in ids], dtype=np.int32))
             self._derived = None
         self.directives = doc_no + 1
 
@@ -96,12 +98,13 @@ class SentenceTable:
                                                               self._lengths))
             n = len(doc)
             offsets = np.concatenate([[0], np.cumsum(lengths)])
-            df = np.bincount(ids, minlength=len(self.vocabulary))  # each word once per sentence
+            words = len(self.vocabulary)
+            df = np.bincount(ids, minlength=words)  # each word once per sentence
             idf = np.log((n + 1) / (df + 0.5))
-            norms = np.sqrt(np.add.reduceat((counts * idf[ids]) ** 2, offsets[:-1]))
+            norms = np.sqrt(np.add.reduceat((counts.astype(np.float64) * idf[ids]) ** 2, offsets[:-1]))
             sentence_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
             order = np.argsort(ids, kind="stable")
-            starts = np.searchsorted(ids[order], np.arange(len(self.vocabulary) + 1))
+            starts = np.searchsorted(ids[order], np.arange(words + 1))
             # Words in more than a share of the sentences say nothing about which one matches.
             followed = df <= max(8, int(self.params.common_share * n))
             self._derived = {"n": n, "doc": doc, "spans": spans, "ids": ids, "counts": counts, "offsets": offsets,
@@ -120,11 +123,11 @@ def table(index: DirectiveIndex, params: SentenceParams) -> tuple[SentenceTable,
     with _TABLES:
         built = getattr(index, "_sentence_table", None)
         if built is None or built.params != params:
-            built = SentenceTable(params)
+            built = SentenceTable(params, index.vocabulary)
             index._sentence_table = built  # derived from the index, never stored
         for doc_no in range(built.directives, len(index.documents)):
             document = index.documents[doc_no]
-            built.add(doc_no, document.tokens, document.meta.get("sentences") or [])
+            built.add(doc_no, document.tokens, document.sentences)
         return built, built.derived
 
 
@@ -170,7 +173,7 @@ def passages(
         return []
     covered = covered_by(existing, len(draft))
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
-    vocabulary = built.vocabulary
+    vocabulary = built.vocabulary.ids
     scratch = np.zeros(t["n"])
     by_source: dict[int, list[tuple[int, int, float]]] = {}
     spans = {}
@@ -205,10 +208,12 @@ def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.
     array of the table's size, left zeroed.
     """
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
-    known = {vocabulary[w]: c for w, c in bag.items() if w in vocabulary}
+    # words the table's arrays do not reach (none of its sentences holds them) weigh as unseen
+    ids = {w: vocabulary.get(w, len(idf)) for w in bag}
+    known = {ids[w]: c for w, c in bag.items() if ids[w] < len(idf)}
     weights = {w: c * idf[w] for w, c in known.items()}
     norm = math.sqrt(sum(v * v for v in weights.values())
-                     + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if w not in vocabulary))
+                     + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if ids[w] >= len(idf)))
     scores = scratch  # one array per check, not per sentence
     for w, weight in weights.items():
         if t["followed"][w]:  # each sentence once in a word's postings: no repeated index
