@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # TCVN3 (TCVN 5712:1993, VN3) byte -> Unicode letter.
 TCVN3 = {
@@ -135,6 +136,7 @@ _TONE_CHARS = "\u0300\u0301\u0303\u0309\u0323"
 _TOKEN = re.compile(r"[^\s\d.,;:!?()\"'“”‘’\[\]{}<>/\\|=+*&%$#@^~`_-]+")
 
 
+@lru_cache(maxsize=1 << 16)  # a language has a few thousand syllables
 def is_syllable(word: str) -> bool:
     """A well-formed Vietnamese syllable: onset, vowel nucleus, coda, at most one tone mark."""
     decomposed = unicodedata.normalize("NFD", word.lower())

@@ -17,6 +17,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 
@@ -61,6 +62,12 @@ class _Builder:
             self.starts.append(s)
             self.ends.append(e)
 
+    def copy(self, i: int, j: int) -> None:
+        """Emit source characters [i, j) unchanged, each from itself."""
+        self.chars.extend(self.source.text[i:j])
+        self.starts.extend(self.source.starts[i:j])
+        self.ends.extend(self.source.ends[i:j])
+
     def build(self) -> OffsetText:
         return OffsetText("".join(self.chars), tuple(self.starts), tuple(self.ends))
 
@@ -72,10 +79,29 @@ _DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad", "\r"}
 _CHAR_FIX = {"\u00d0": "\u0110", "\u00f0": "\u0111"}  # Icelandic Eth typed for Đ/đ
 
 
+# Characters that pass 1 leaves as they are when no combining mark follows them: ASCII,
+# Latin-1 and Latin Extended (Vietnamese precomposed letters included), all NFC alone.
+_PLAIN = "\x00-\x08\n\x0e-\x9f\xa1-\xac\xae-\xcf\xd1-\xef\xf1-\u02ff\u1e00-\u1eff"
+# Runs of them whose last character is followed by another or by the end: a combining mark
+# after a run's last letter sends that letter to the cluster loop.
+_PLAIN_RUN = re.compile(f"[{_PLAIN}]+(?=[{_PLAIN}]|$)")
+
+
 def unicode_pass(src: OffsetText) -> OffsetText:
     """NFC per grapheme cluster, Ð->Đ, odd spaces -> space, invisible characters dropped."""
     out = _Builder(src)
-    text, n, i = src.text, len(src.text), 0
+    text, done = src.text, 0
+    # Most text is plain: copied in runs, and only what lies between runs is read cluster
+    # by cluster (a document is read once per check; the registry reads millions).
+    for m in _PLAIN_RUN.finditer(text):
+        _clusters(out, text, done, m.start())
+        out.copy(m.start(), m.end())
+        done = m.end()
+    _clusters(out, text, done, len(text))
+    return out.build()
+
+
+def _clusters(out: _Builder, text: str, i: int, n: int) -> None:
     while i < n:
         j = i + 1
         while j < n and unicodedata.combining(text[j]):
@@ -89,7 +115,6 @@ def unicode_pass(src: OffsetText) -> OffsetText:
             composed = unicodedata.normalize("NFC", cluster)
             out.emit("".join(_CHAR_FIX.get(c, c) for c in composed), i, j)
         i = j
-    return out.build()
 
 
 # --- pass 2: one tone-mark convention ------------------------------------------
@@ -111,6 +136,7 @@ def _with_tone(base: str, tone: str | None) -> str:
     return unicodedata.normalize("NFC", base + tone) if tone else base
 
 
+@lru_cache(maxsize=1 << 16)  # a language has a few thousand syllables
 def _retone_word(word: str) -> str:
     """Put the tone of an open oa/oe/uy syllable on its first vowel (hoà -> hòa, uỷ -> ủy).
 
@@ -245,18 +271,17 @@ def collapse_pass(src: OffsetText) -> OffsetText:
     return out.build()
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def _emit_collapsed(out: _Builder, text: str, s: int, e: int) -> None:
+    """Characters [s, e) with each run of white space as one space."""
     i = s
-    while i < e:
-        if text[i].isspace():
-            j = i
-            while j < e and text[j].isspace():
-                j += 1
-            out.emit(" ", i, j)
-            i = j
-        else:
-            out.emit(text[i], i, i + 1)
-            i += 1
+    for m in _SPACE_RUN.finditer(text, s, e):
+        out.copy(i, m.start())
+        out.emit(" ", m.start(), m.end())
+        i = m.end()
+    out.copy(i, e)
 
 
 def normalize(text: str, *, reflow: bool = True, ocr: bool = False) -> OffsetText:
