@@ -45,12 +45,14 @@ model: $(STAMP)
 	$(BIN)/draftctl model build --corpus $(SHARED)/corpus --corpus $(SHARED)/corpus-extra --out models/phrases.npz
 
 # Speed against the corpus, with a naive baseline measured in the same run; then the
-# archive scan in one process and on one and two Celery workers (PostgreSQL and Redis);
+# archive scan, and the registration (parse, index) of a batch of directives, each in one
+# process and on one and two Celery workers (PostgreSQL and Redis);
 # then real implementing documents checked together against the documents they cite;
 # then OCR of scanned fixtures against a naive Tesseract run and the text layer.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --corpus $(SHARED)/corpus --out bench/results.json
 	$(BIN)/python bench/scan_workers.py --shared $(SHARED) --out bench/results.json
+	$(BIN)/python bench/index_workers.py --shared $(SHARED) --out bench/results.json
 	$(BIN)/python bench/implementing.py --corpus $(SHARED)/corpus --out bench/implementing.json
 	$(BIN)/python bench/ocr.py --shared $(SHARED) --out bench/results.json
 
