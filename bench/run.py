@@ -112,7 +112,7 @@ def main() -> None:
 
     results = {
         "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
-        "registry": {"directives": len(directives), "chars": chars, "shingles": int(len(index._postings()[0]))},
+        "registry": {"directives": len(directives), "chars": chars, "shingles": index.shingles},
         "index_build_s": round(build_s, 2),
         "drafts": len(parsed_drafts),
         "latency_cold_s": {"p50": round(_percentile(lat_cold, 0.5), 4), "p95": round(_percentile(lat_cold, 0.95), 4)},

@@ -20,11 +20,13 @@ agencies_app = typer.Typer(help="Agencies.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 report_app = typer.Typer(help="Periodic reports.", no_args_is_help=True)
 model_app = typer.Typer(help="The common-phrase model.", no_args_is_help=True)
+index_app = typer.Typer(help="The directive index.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(model_app, name="model")
+app.add_typer(index_app, name="index")
 
 err = Console(stderr=True)
 
@@ -289,6 +291,47 @@ def model_build(
         _fail(f"{out}: {exc.strerror or exc}")
     err.print(f"{out}: {model.documents} documents, {len(model.hashes)} common shingles"
               + (f", {skipped} skipped" if skipped else ""), highlight=False, soft_wrap=True)
+
+
+@index_app.command("snapshot")
+def index_snapshot(
+    out: Annotated[Optional[Path], typer.Option("--out", help="the snapshot folder; default: the "
+                                                "DRAFTCTL_INDEX_SNAPSHOT setting")] = None,
+) -> None:
+    """Write the registry's index as files that workers memory-map (replacing an older snapshot).
+
+    Workers started with DRAFTCTL_INDEX_SNAPSHOT set map it and load from the database only
+    the directives registered after it; run this again (nightly) to take those in."""
+    import time
+
+    from services.analyzer.snapshot import SnapshotError, manifest
+    from services.directives.registry import LoadedIndex
+
+    settings, factory = _store()
+    folder = out or settings.index_snapshot
+    if folder is None:
+        _fail("give --out or set DRAFTCTL_INDEX_SNAPSHOT")
+    if folder.exists() and (not folder.is_dir()
+                            or not (folder / "manifest.json").exists() and any(folder.iterdir())):
+        _fail(f"{folder} holds files that are not an index snapshot; choose an empty or new folder")
+    base = None
+    if (folder / "manifest.json").exists():
+        try:
+            manifest(folder)
+            base = folder  # start from it: only directives registered since are read from the database
+        except SnapshotError as exc:
+            err.print(f"[yellow]replacing[/yellow] {exc}", highlight=False, soft_wrap=True)
+    started = time.perf_counter()
+    loaded = LoadedIndex(None, base)
+    with factory() as db:
+        loaded.refresh(db)
+    try:
+        info = loaded.save_snapshot(folder)
+    except OSError as exc:
+        _fail(f"{folder}: {exc.strerror or exc}")
+    Console().print(f"{folder}: {info['directives']} directives, {info['tokens']} tokens, {info['shingles']} "
+                    f"shingles, {info['sentences']} sentences ({time.perf_counter() - started:.1f} s)",
+                    highlight=False, soft_wrap=True)
 
 
 @app.command()

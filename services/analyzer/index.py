@@ -1,13 +1,13 @@
 """The directive index: hashed token shingles in sorted arrays, searched with numpy.
 
 Adding a directive appends a segment; segments are merged lazily, so adding one
-directive never rebuilds the rest. The document-frequency cap is applied at query
-time from the postings themselves: a shingle found in more than `df_cap` directives
-is boilerplate (Quốc hiệu, "Nơi nhận", standard legal bases) and never seeds a match.
+directive never rebuilds the rest. What is too common to seed a match comes from the
+common-phrase model alone, never from the registry: a draft gets the same seeds from a
+directive whatever else is registered, in a registry of 200 directives or of 20,000, and
+in each shard of a split registry.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,22 +37,18 @@ class DirectiveIndex:
     common-phrase model (`phrases.PhraseModel`), never from the drafts checked: a report
     depends only on the draft, the directives and that model."""
 
-    def __init__(self, df_cap_min: int = 4, df_cap_share: float = 0.10, phrases: PhraseModel | None = None):
+    def __init__(self, phrases: PhraseModel | None = None):
         self.documents: list[IndexedDocument] = []
         self.vocabulary = Vocabulary()  # every directive's words, as ids
+        # Postings (shingle hash, directive number, position), each part sorted by hash: those
+        # of a snapshot, memory-mapped and never copied, then those added since, merged lazily.
+        self._frozen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.phrases = phrases if phrases is not None else phrase_model.default()
-        self.df_cap_min = df_cap_min
-        self.df_cap_share = df_cap_share
 
     def __len__(self) -> int:
         return len(self.documents)
-
-    @property
-    def df_cap(self) -> int:
-        """Most directives a seeding shingle may occur in."""
-        return max(self.df_cap_min, math.ceil(self.df_cap_share * len(self.documents)))
 
     def add(self, document: IndexedDocument) -> int:
         """Index one directive; returns its number in this index."""
@@ -69,46 +65,69 @@ class DirectiveIndex:
         self._merged = None
         return doc_no
 
-    def _postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if self._merged is None:
-            if not self._segments:
-                empty = np.zeros(0, dtype=np.uint64)
-                self._merged = (empty, np.zeros(0, np.int32), np.zeros(0, np.int32))
-            else:
-                hashes = np.concatenate([s[0] for s in self._segments])
-                docs = np.concatenate([s[1] for s in self._segments])
-                pos = np.concatenate([s[2] for s in self._segments])
-                order = np.argsort(hashes, kind="stable")
-                self._merged = (hashes[order], docs[order], pos[order])
-                self._segments = [self._merged]
-        return self._merged
+    @property
+    def shingles(self) -> int:
+        """Postings held: one per shingle position of every directive, exclusions left out."""
+        return sum(len(part[0]) for part in self._postings())
+
+    def _postings(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The sorted parts of the postings, in the order their directives were added."""
+        if self._merged is None and self._segments:
+            hashes = np.concatenate([s[0] for s in self._segments])
+            docs = np.concatenate([s[1] for s in self._segments])
+            pos = np.concatenate([s[2] for s in self._segments])
+            order = np.argsort(hashes, kind="stable")
+            self._merged = (hashes[order], docs[order], pos[order])
+            self._segments = [self._merged]
+        return self._frozen + ([self._merged] if self._merged is not None else [])
 
     def seeds(self, query: TokenSeq, *, allowed: set[int] | None = None) -> dict[int, np.ndarray]:
         """Shared shingles: per directive, rows of (query pos, directive pos, common uses).
 
         `common uses` is how many independent uses the shingle has in the common-phrase
         model beyond one: 0 marks a shingle rare outside the directive, the mark of reuse.
-        Shingles in more than `df_cap` directives, or above the model's cap, never seed.
+        Shingles above the model's cap never seed.
+        Rows come in the order of the query's positions, directives in the order they
+        first seed.
         """
-        hashes, docs, pos = self._postings()
+        parts = self._postings()
         q_hashes = shingle_hashes(query.words)
-        if len(q_hashes) == 0 or len(hashes) == 0:
+        if len(q_hashes) == 0 or not parts:
             return {}
         q_pos = np.nonzero(~window_any(query.excluded, SHINGLE))[0]
         q_hashes = q_hashes[q_pos]
+        uses = self.phrases.uses_of(q_hashes)
+        wanted = uses <= self.phrases.common_cap
+        q_pos, q_hashes, common = q_pos[wanted], q_hashes[wanted], np.maximum(uses[wanted] - 1, 0)
+        # Every (query position, posting) pair, part by part, then put in query order.
+        found = [self._pairs(part, q_hashes) for part in parts]
+        rows = np.concatenate([f[0] for f in found])
+        if len(rows) == 0:
+            return {}
+        docs = np.concatenate([f[1] for f in found])
+        pos = np.concatenate([f[2] for f in found])
+        part_no = np.repeat(np.arange(len(found)), [len(f[0]) for f in found])
+        order = np.lexsort((part_no, rows))  # stable: postings order within a part
+        rows, docs, pos = rows[order], docs[order], pos[order]
+        if allowed is not None:
+            keep = np.isin(docs, np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
+            rows, docs, pos = rows[keep], docs[keep], pos[keep]
+        if len(rows) == 0:
+            return {}
+        table = np.stack([q_pos[rows], pos.astype(np.int64), common[rows]], axis=1)
+        by_doc = np.argsort(docs, kind="stable")
+        bounds = np.flatnonzero(np.diff(docs[by_doc])) + 1
+        groups = np.split(by_doc, bounds)
+        groups.sort(key=lambda g: g[0])  # directives in the order they first seed
+        return {int(docs[g[0]]): table[g] for g in groups}
+
+    @staticmethod
+    def _pairs(part, q_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each posting of a query shingle in this part: the query row, directive, position."""
+        hashes, docs, pos = part
         lo = np.searchsorted(hashes, q_hashes, side="left")
         hi = np.searchsorted(hashes, q_hashes, side="right")
-        uses = self.phrases.uses_of(q_hashes)
-        found = (hi > lo) & (uses <= self.phrases.common_cap)
-        common = np.maximum(uses - 1, 0)
-        out: dict[int, list[tuple[int, int, int]]] = {}
-        cap = self.df_cap
-        for qp, a, b, extra in zip(q_pos[found].tolist(), lo[found].tolist(), hi[found].tolist(),
-                                   common[found].tolist()):
-            d = docs[a:b]
-            if b - a > cap and len(np.unique(d)) > cap:
-                continue  # boilerplate shared by many directives
-            for doc_no, p in zip(d.tolist(), pos[a:b].tolist()):
-                if allowed is None or doc_no in allowed:
-                    out.setdefault(doc_no, []).append((qp, p, extra))
-        return {k: np.asarray(v, dtype=np.int64) for k, v in out.items()}
+        counts = hi - lo
+        rows = np.repeat(np.arange(len(q_hashes)), counts)
+        at = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
+        return rows, np.asarray(docs[at], dtype=np.int32), np.asarray(pos[at], dtype=np.int32)

@@ -186,12 +186,11 @@ class SemanticLayer:
         if t["n"] == 0:
             return [], {}
         mask = np.isin(t["doc"], np.fromiter(sources, dtype=np.int32, count=len(sources)))
-        scratch = np.zeros(t["n"])
         pairs, spans = [], {}
         for d_idx, (a, b) in enumerate(draft_sents):
             bag = sentence_bag(tokens, a, b)
             taken = 0
-            for s, _, dice in ranked(bag, built.vocabulary.ids, t, mask, scratch):
+            for s, _, dice in ranked(bag, built.vocabulary.ids, t, mask):
                 if taken == p.candidates_per_sentence:
                     break
                 if dice < p.min_overlap:

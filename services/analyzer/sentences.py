@@ -40,7 +40,9 @@ class SentenceParams:
     min_sorted_lexical: float = 0.65  # or the same of the words sorted (moved words)
     max_draft_gap: int = 1  # draft sentences a passage may step over
     max_source_gap: int = 3  # directive sentences between aligned ones of a passage
-    common_share: float = 0.02  # words in more of the registry's sentences do not rank candidates
+    common_share: float = 0.02  # words in more of the registry's sentences do not rank candidates …
+    common_postings: int = 3000  # … nor words in more sentences than this: the cost of ranking
+    # follows the draft, not the registry (the corpus registry's 2% is about 2,800)
 
 
 class SentenceTable:
@@ -62,6 +64,19 @@ class SentenceTable:
         self._counts: list[np.ndarray] = []  # and their counts
         self._lengths: list[np.ndarray] = []  # distinct words of each sentence
         self._derived: dict | None = None
+
+    @classmethod
+    def from_derived(cls, params: SentenceParams, vocabulary: Vocabulary, derived: dict, *,
+                     directives: int) -> "SentenceTable":
+        """A table read back from its derived arrays (a snapshot's, memory-mapped)."""
+        table = cls(params, vocabulary)
+        for parts, name in ((table._doc, "doc"), (table._spans, "spans"), (table._ids, "ids"),
+                            (table._counts, "counts")):
+            parts.append(derived[name])
+        table._lengths.append(np.diff(derived["offsets"]).astype(np.int32))
+        table._derived = derived
+        table.directives = directives
+        return table
 
     def add(self, doc_no: int, tokens: TokenSeq, sentences: list[tuple[int, int]]) -> None:
         """Read a directive of the index (its words are ids of the table's vocabulary)."""
@@ -106,7 +121,7 @@ class SentenceTable:
             order = np.argsort(ids, kind="stable")
             starts = np.searchsorted(ids[order], np.arange(words + 1))
             # Words in more than a share of the sentences say nothing about which one matches.
-            followed = df <= max(8, int(self.params.common_share * n))
+            followed = df <= max(8, min(int(self.params.common_share * n), self.params.common_postings))
             self._derived = {"n": n, "doc": doc, "spans": spans, "ids": ids, "counts": counts, "offsets": offsets,
                              "idf": idf, "norms": norms, "postings": sentence_of[order], "starts": starts,
                              "followed": followed, "unseen": float(np.log((n + 1) / 0.5))}
@@ -174,7 +189,6 @@ def passages(
     covered = covered_by(existing, len(draft))
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
     vocabulary = built.vocabulary.ids
-    scratch = np.zeros(t["n"])
     by_source: dict[int, list[tuple[int, int, float]]] = {}
     spans = {}
     for k, (a, b) in enumerate(units(draft, draft_sents, params.min_tokens)):
@@ -183,7 +197,7 @@ def passages(
         bag = sentence_bag(draft, a, b)
         if sum(bag.values()) < params.min_tokens:
             continue
-        best = _best_match(bag, vocabulary, t, mask, scratch, params)
+        best = _best_match(bag, vocabulary, t, mask, params)
         if best is not None:
             s, cosine = best
             spans[k] = (a, b)
@@ -197,15 +211,15 @@ def passages(
 CANDIDATES = 8  # directive sentences scored exactly per draft sentence
 
 
-def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.ndarray,
+def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
            k: int = CANDIDATES) -> list[tuple[int, float, float]]:
     """The directive sentences closest to this bag of words, best first, at most `k`:
     (sentence number in the table, tf-idf cosine, Dice overlap of the word sets).
 
     Candidates are ranked through the postings of words that are not too common (the
     `followed` ones), then scored exactly over every word. `mask` (a bool per table
-    sentence, or None for all) restricts the directives searched; `scratch` is a zeroed
-    array of the table's size, left zeroed.
+    sentence, or None for all) restricts the directives searched. The cost follows the
+    postings read, never the size of the table.
     """
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
     # words the table's arrays do not reach (none of its sentences holds them) weigh as unseen
@@ -214,13 +228,17 @@ def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.
     weights = {w: c * idf[w] for w, c in known.items()}
     norm = math.sqrt(sum(v * v for v in weights.values())
                      + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if ids[w] >= len(idf)))
-    scores = scratch  # one array per check, not per sentence
+    posted, gains = [], []
     for w, weight in weights.items():
-        if t["followed"][w]:  # each sentence once in a word's postings: no repeated index
-            scores[postings[starts[w]:starts[w + 1]]] += weight * idf[w]
-    hit = np.flatnonzero(scores)
-    values = scores[hit] / np.maximum(t["norms"][hit], 1e-9)
-    scores[hit] = 0
+        if t["followed"][w]:  # each sentence once in a word's postings
+            sentences_of = postings[starts[w]:starts[w + 1]]
+            posted.append(sentences_of)
+            gains.append(np.full(len(sentences_of), weight * idf[w]))
+    if not posted:
+        return []
+    hit, inverse = np.unique(np.concatenate(posted), return_inverse=True)
+    # summed in the order of the words, as a running score per sentence would be
+    values = np.bincount(inverse, weights=np.concatenate(gains)) / np.maximum(t["norms"][hit], 1e-9)
     if mask is not None:
         values, hit = values[mask[hit]], hit[mask[hit]]
     if len(hit) == 0:
@@ -243,10 +261,10 @@ def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.
     return out
 
 
-def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask, scratch: np.ndarray,
+def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
                 params: SentenceParams) -> tuple[int, float] | None:
     """The directive sentence closest to this bag, with its cosine, if close enough."""
-    for s, cosine, dice in ranked(bag, vocabulary, t, mask, scratch):
+    for s, cosine, dice in ranked(bag, vocabulary, t, mask):
         if cosine < params.min_cosine:
             break
         if dice >= params.min_dice:

@@ -26,6 +26,16 @@ class Vocabulary:
         self.words: list[str] = []
         self._hashes = np.zeros(1024, dtype=np.uint64)
 
+    @classmethod
+    def from_words(cls, words: list[str], hashes: np.ndarray) -> "Vocabulary":
+        """A vocabulary read back: `words` in id order and their hashes (which may be a
+        read-only memory map: it is copied only when a word is added)."""
+        vocabulary = cls()
+        vocabulary.words = list(words)
+        vocabulary.ids = {w: i for i, w in enumerate(vocabulary.words)}
+        vocabulary._hashes = hashes
+        return vocabulary
+
     def __len__(self) -> int:
         return len(self.words)
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     session_secret: str | None = Field(default=None, description="signs the web session cookie; default: a "
                                        "random secret kept in data_dir/session-secret")
     session_hours: float = Field(default=8, description="a web session lasts this long")
+    index_snapshot: Path | None = Field(default=None, description="a directive index snapshot (draftctl index "
+                                        "snapshot) that workers memory-map instead of loading every entry")
     phrase_model: Path | None = Field(default=None, description="common-phrase model (draftctl model build); "
                                       "default: the bundled models/phrases.npz")
 

@@ -1,19 +1,24 @@
-"""The directive registry in the store, and its in-memory index in each process.
+"""The directive registry in the store, and its index in each process.
 
 A directive's tokens are computed once and stored (IndexEntry); a worker loads the
-entries it has not seen yet, so adding a directive never rebuilds the index.
+entries it has not seen yet, so adding a directive never rebuilds the index. With an
+index snapshot (`draftctl index snapshot`, setting `index_snapshot`) a worker maps the
+snapshot's files and loads from the store only the entries registered after it.
 """
 from __future__ import annotations
 
 import io
 import threading
+from pathlib import Path
 from sys import intern
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from services.analyzer import snapshot
 from services.analyzer.detect import analysis_tokens
 from services.analyzer.index import DirectiveIndex, IndexedDocument
+from services.analyzer import phrases as phrase_model
 from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.common.models import AgencyLevel, Document, IndexEntry
@@ -48,14 +53,20 @@ def register(*, db: Session, document: Document, parsed: ParsedDocument, level: 
 
 
 class LoadedIndex:
-    """A process's view of the registry; `refresh` loads only entries added since."""
+    """A process's view of the registry; `refresh` loads only entries added since (since the
+    snapshot it opened, if any)."""
 
-    def __init__(self, phrases: PhraseModel | None = None):
+    def __init__(self, phrases: PhraseModel | None = None, snapshot_dir: Path | None = None):
         self.index = DirectiveIndex(phrases=phrases)
         self.levels: list[AgencyLevel] = []
         self.document_ids: list[int] = []
         self._last_entry = 0
         self._lock = threading.Lock()
+        if snapshot_dir is not None and (Path(snapshot_dir) / "manifest.json").exists():
+            self.index, info = snapshot.open_index(snapshot_dir, phrases)
+            self.levels = [AgencyLevel(d.meta["level"]) for d in self.index.documents]
+            self.document_ids = [d.meta["document_id"] for d in self.index.documents]
+            self._last_entry = info["info"]["last_entry"]
 
     def refresh(self, db: Session) -> int:
         with self._lock:
@@ -65,7 +76,7 @@ class LoadedIndex:
                 self.index.add(IndexedDocument(
                     key=f"document:{document.id}", tokens=tokens, level_rank=entry.level.rank,
                     meta={"reference": document.reference, "doc_type": document.doc_type,
-                          "sentences": sentences, "document_id": document.id},
+                          "sentences": sentences, "document_id": document.id, "level": entry.level.value},
                 ))
                 self.levels.append(entry.level)
                 self.document_ids.append(document.id)
@@ -73,8 +84,19 @@ class LoadedIndex:
                 added += 1
             return added
 
+    def save_snapshot(self, folder: Path) -> dict:
+        """Write what this process has loaded as a snapshot other processes map."""
+        with self._lock:
+            return snapshot.save(self.index, folder, info={"last_entry": self._last_entry})
+
     def higher_than(self, level: AgencyLevel | None) -> set[int]:
         """Index numbers of directives of a higher level than `level` (all when unknown)."""
         if level is None:
             return set(range(len(self.levels)))
         return {i for i, lv in enumerate(self.levels) if lv.rank < level.rank}
+
+
+def loaded_index(settings) -> LoadedIndex:
+    """A process's index as the settings configure it: the common-phrase model, and the
+    snapshot to map when there is one."""
+    return LoadedIndex(phrase_model.default(settings), settings.index_snapshot)

@@ -15,8 +15,7 @@ from services.common.db import make_engine, session_factory
 from services.common.migrate import upgrade
 from services.common.runner import JobRunner
 from services.common.settings import Settings, get_settings
-from services.analyzer import phrases as phrase_model
-from services.directives.registry import LoadedIndex
+from services.directives.registry import loaded_index
 from services.analyzer.semantic import SemanticLayer
 from services.directives import routes as directives
 from services.documents.pipeline import ANALYZE, INDEX, PARSE, run_analyze_job, run_index_job, run_parse_job
@@ -60,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         runner = CeleryDispatcher(settings.broker_url)
     else:
-        loaded = LoadedIndex(phrase_model.default(settings))
+        loaded = loaded_index(settings)
         runner.register(PARSE, partial(run_parse_job, blobs=blobs))
         runner.register(INDEX, run_index_job)
         runner.register(ANALYZE, partial(run_analyze_job, loaded=loaded, semantic=SemanticLayer.default(settings)))

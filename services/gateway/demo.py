@@ -45,10 +45,9 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
                 counts[counter] += 1
                 if accepted.created:
                     jobs.append(accepted.job.id)
-    from services.analyzer import phrases
-    from services.directives.registry import LoadedIndex
+    from services.directives.registry import loaded_index
 
-    loaded = LoadedIndex(phrases.default(settings))
+    loaded = loaded_index(settings)
     follow_ups = []
     for job_id in jobs:
         follow_ups += run_parse_job(job_id, factory, blobs)

@@ -63,13 +63,12 @@ celery = make_celery()
 @lru_cache(maxsize=1)
 def _context():
     """Per worker process: the store, the blobs, the loaded index, the semantic layer."""
-    from services.analyzer import phrases as phrase_model
-    from services.directives.registry import LoadedIndex
+    from services.directives.registry import loaded_index
     from services.analyzer.semantic import SemanticLayer
 
     settings = get_settings()
     factory = session_factory(make_engine(settings.effective_database_url))
-    return factory, BlobStore(settings.blob_dir), LoadedIndex(phrase_model.default(settings)), SemanticLayer.default(settings)
+    return factory, BlobStore(settings.blob_dir), loaded_index(settings), SemanticLayer.default(settings)
 
 
 def _dispatch(follow_ups) -> None:

@@ -27,8 +27,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.agencies import service as agencies_service
-from services.analyzer import phrases as phrase_model
-from services.directives.registry import LoadedIndex
+from services.directives.registry import LoadedIndex, loaded_index
 from services.common.blobs import BlobStore
 from services.common.db import unit_of_work
 from services.ingest.sniff import DOCUMENT_SUFFIXES
@@ -145,7 +144,7 @@ def scan_items(*, settings: Settings, factory: sessionmaker[Session], files: lis
         if deadline is not None and time.monotonic() > deadline:
             raise ChunkOverTime("the chunk ran past its time limit; lower DRAFTCTL_SCAN_CHUNK_SIZE")
 
-    loaded = loaded or LoadedIndex(phrase_model.default(settings))
+    loaded = loaded or loaded_index(settings)
     with factory() as db:
         loaded.refresh(db)
     blobs = BlobStore(settings.blob_dir)

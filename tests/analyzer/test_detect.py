@@ -152,11 +152,11 @@ def test_adding_a_directive_updates_the_index_without_rebuilding(kl226):
     index_document(index, key="nq15", parsed=other)
     seed = parse(shared("seeds", "000_b0328c80448f943d.txt").read_bytes(), with_sentences=False)
     assert detect(seed, index, key="s", params=DetectParams(semantic=False)).passages == []
-    postings_before = index._postings()[0].copy()
+    postings_before = index.shingles
     index_document(index, key="226", parsed=kl226)
     report = detect(seed, index, key="s", params=DetectParams(semantic=False))
     assert report.passages and {p.source for p in report.passages} == {"226"}
-    assert len(index._postings()[0]) > len(postings_before)  # the old postings are kept, the new appended
+    assert index.shingles > postings_before  # the old postings are kept, the new appended
 
 
 def test_allowed_restricts_the_directives_checked(kl226_index):

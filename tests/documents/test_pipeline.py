@@ -4,13 +4,16 @@ Real documents, a real store, the real job handlers."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 
 import pytest
 from sqlalchemy import select
 
 from services.agencies.service import ensure_agency
 from services.analyzer import phrases
+from services.analyzer.detect import DetectParams, detect
 from services.directives.registry import LoadedIndex
 from services.common.blobs import BlobStore
 from services.common.db import make_engine, session_factory, unit_of_work
@@ -19,9 +22,11 @@ from services.common.models import AgencyLevel, Document, DocumentKind, Report
 from services.common.settings import Settings
 from services.documents import repository as documents_repo
 from services.documents.intake import accept
+from services.ingest.pipeline import parse
 from services.documents.pipeline import ANALYZE, INDEX, PARSE, STEPS, run_analyze_job, run_index_job, run_parse_job
 from services.worker.scan import run_scan
 from tests.conftest import shared
+from tests.test_cli import DRAFTCTL
 from tests.gateway.test_report_api import api, register  # noqa: F401 (fixture)
 from tests.polling import wait_for
 
@@ -120,3 +125,34 @@ def test_an_archive_file_imported_through_the_api_is_checked_against_the_registr
 
     report = wait_for(checked, timeout=120, what="the issued document's check")
     assert report.directives_checked == 1 and len(report.body["passages"]) >= 3
+
+
+def test_a_worker_maps_the_index_snapshot_and_loads_only_directives_registered_after_it(store):
+    settings, factory, _ = store
+    _directive(store, FIRST)
+    snapshot_dir = settings.data_dir / "index"
+    made = subprocess.run([DRAFTCTL, "index", "snapshot", "--out", str(snapshot_dir)], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "DRAFTCTL_DATA_DIR": str(settings.data_dir)})
+    assert made.returncode == 0, made.stderr
+    assert "1 directives" in made.stdout
+    _directive(store, SECOND)
+
+    mapped = LoadedIndex(phrases.default(settings), snapshot_dir)
+    whole = LoadedIndex(phrases.default(settings))
+    with factory() as db:
+        assert mapped.refresh(db) == 1 and whole.refresh(db) == 2
+    assert mapped.document_ids == whole.document_ids and mapped.levels == whole.levels
+    draft = parse(shared(*DEV, "drafts", "draft-dev-001.txt").read_bytes(), with_sentences=False)
+    got = detect(draft, mapped.index, key="d", params=DetectParams(semantic=False)).passages
+    assert {p.source for p in got} == {f"document:{i}" for i in whole.document_ids}, "both directives found"
+    assert got == detect(draft, whole.index, key="d", params=DetectParams(semantic=False)).passages
+
+
+def test_index_snapshot_refuses_a_folder_of_other_files_and_changes_nothing(store, tmp_path):
+    settings, _, _ = store
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("mine")
+    made = subprocess.run([DRAFTCTL, "index", "snapshot", "--out", str(tmp_path / "notes")], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "DRAFTCTL_DATA_DIR": str(settings.data_dir)})
+    assert made.returncode != 0 and "not an index snapshot" in made.stderr
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["keep.txt"]

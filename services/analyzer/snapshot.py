@@ -1,0 +1,145 @@
+"""The directive index in files that every process memory-maps.
+
+A worker that builds its index from the store holds every directive's tokens in its own
+memory and reads them all before it answers. A snapshot is the same index written once as
+flat arrays (.npy): tokens as vocabulary ids, offsets, exclusions, sentence bounds, the
+sorted shingle postings and the sentence table with its derived weights. `open_index`
+maps them read-only, so start-up reads only the vocabulary and the list of directives,
+the pages a check touches are read on demand, and the workers of one machine share them
+through the page cache instead of each holding a copy.
+
+Directives added after the snapshot go into memory on top of it (`DirectiveIndex.add`);
+a new snapshot takes them in. A snapshot is written to a new folder and renamed into
+place, so a process never maps a half-written one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from services.analyzer import sentences
+from services.analyzer.index import DirectiveIndex, IndexedDocument
+from services.analyzer.phrases import PhraseModel
+from services.analyzer.tokens import TokenSeq
+from services.analyzer.vocabulary import Vocabulary, WordIds
+
+FORMAT = 1
+_TABLE_PARTS = ("doc", "spans", "ids", "counts", "lengths")
+_DERIVED = ("doc", "spans", "ids", "counts", "offsets", "idf", "norms", "postings", "starts", "followed")
+
+
+class SnapshotError(ValueError):
+    """The folder holds no snapshot this version can read."""
+
+
+def save(index: DirectiveIndex, folder: Path, *, info: dict | None = None) -> dict:
+    """Write `index` (and its sentence table, built if needed) to `folder`; returns the manifest."""
+    folder = Path(folder)
+    tmp = folder.with_name(folder.name + ".writing")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    docs = index.documents
+
+    def put(name: str, array) -> None:
+        np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+
+    (tmp / "vocabulary.txt").write_text("\n".join(index.vocabulary.words), encoding="utf-8")
+    put("word_hashes", index.vocabulary.hashes(np.arange(len(index.vocabulary))))
+    lengths = [len(d.tokens) for d in docs]
+    put("token_offsets", np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]))
+    put("ids", _joined([d.tokens.words.ids for d in docs], np.int32))
+    put("starts", _joined([d.tokens.starts for d in docs], np.int32))
+    put("ends", _joined([d.tokens.ends for d in docs], np.int32))
+    put("excluded", _joined([d.tokens.excluded for d in docs], bool))
+    put("separators", _joined([d.tokens.separators if d.tokens.separators is not None
+                               else np.zeros(len(d.tokens), np.uint32) for d in docs], np.uint32))
+    bounds = [d.meta["sentences"] for d in docs]
+    put("sentence_offsets", np.concatenate([[0], np.cumsum([len(b) for b in bounds], dtype=np.int64)]))
+    put("sentences", np.concatenate(bounds).astype(np.int32) if bounds else np.zeros((0, 2), np.int32))
+    parts = index._postings()
+    for name, k, dtype in (("post_hashes", 0, np.uint64), ("post_docs", 1, np.int32), ("post_positions", 2, np.int32)):
+        put(name, _joined([p[k] for p in parts], dtype))
+    if len(parts) > 1:  # parts are each sorted: one sorted array for the snapshot
+        h = np.load(tmp / "post_hashes.npy")
+        order = np.argsort(h, kind="stable")
+        for name in ("post_hashes", "post_docs", "post_positions"):
+            put(name, np.load(tmp / f"{name}.npy")[order])
+    params = sentences.SentenceParams()
+    built, derived = sentences.table(index, params)
+    if derived["n"]:
+        for name in _DERIVED:
+            put(f"table_{name}", derived[name])
+    (tmp / "documents.jsonl").write_text("".join(
+        json.dumps({"key": d.key, "level_rank": d.level_rank, "separators": d.tokens.separators is not None,
+                    "meta": {k: v for k, v in d.meta.items() if k != "sentences"}}, ensure_ascii=False) + "\n"
+        for d in docs), encoding="utf-8")
+    manifest = {"format": FORMAT, "directives": len(docs), "tokens": int(sum(lengths)), "shingles": index.shingles,
+                "sentences": int(derived["n"]), "sentence_params": asdict(params), "info": info or {}}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def _joined(arrays, dtype) -> np.ndarray:
+    return np.concatenate([np.asarray(a, dtype=dtype) for a in arrays]) if arrays else np.zeros(0, dtype)
+
+
+def manifest(folder: Path) -> dict:
+    path = Path(folder) / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SnapshotError(f"{folder}: no readable index snapshot ({exc})") from exc
+    if data.get("format") != FORMAT:
+        raise SnapshotError(f"{folder}: snapshot format {data.get('format')!r}, this version reads {FORMAT}")
+    return data
+
+
+def open_index(folder: Path, phrases: PhraseModel | None = None) -> tuple[DirectiveIndex, dict]:
+    """The index a snapshot holds, its arrays memory-mapped read-only, and its manifest."""
+    folder = Path(folder)
+    info = manifest(folder)
+
+    def get(name: str) -> np.ndarray:
+        # a plain ndarray over the mapping: np.memmap pays Python overhead on every slice
+        return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+
+    index = DirectiveIndex(phrases=phrases)
+    index.vocabulary = Vocabulary.from_words(
+        (folder / "vocabulary.txt").read_text(encoding="utf-8").split("\n") if info["tokens"] else [],
+        get("word_hashes"))
+    offsets, s_offsets = get("token_offsets"), get("sentence_offsets")
+    ids, starts, ends, excluded, separators, bounds = (get(n) for n in ("ids", "starts", "ends", "excluded",
+                                                                     "separators", "sentences"))
+    offsets, s_offsets = np.asarray(offsets).tolist(), np.asarray(s_offsets).tolist()
+    with open(folder / "documents.jsonl", encoding="utf-8") as lines:
+        for i, line in enumerate(lines):
+            row = json.loads(line)
+            a, b = offsets[i], offsets[i + 1]
+            tokens = TokenSeq(WordIds(ids[a:b], index.vocabulary), starts[a:b], ends[a:b], excluded[a:b],
+                              separators[a:b] if row["separators"] else None)
+            meta = dict(row["meta"], sentences=bounds[s_offsets[i]:s_offsets[i + 1]])
+            index.documents.append(IndexedDocument(key=row["key"], tokens=tokens, level_rank=row["level_rank"],
+                                                   meta=meta))
+    if len(index.documents) != info["directives"]:
+        raise SnapshotError(f"{folder}: {len(index.documents)} directives listed, the manifest says "
+                            f"{info['directives']}")
+    index._frozen = [(get("post_hashes"), get("post_docs"), get("post_positions"))]
+    if info["sentences"]:
+        params = sentences.SentenceParams(**info["sentence_params"])
+        derived = {name: get(f"table_{name}") for name in _DERIVED}
+        n = info["sentences"]
+        derived.update(n=n, unseen=float(np.log((n + 1) / 0.5)))
+        index._sentence_table = sentences.SentenceTable.from_derived(params, index.vocabulary, derived,
+                                                                     directives=len(index.documents))
+    return index, info
