@@ -14,6 +14,7 @@ import numpy as np
 
 from services.analyzer import phrases as phrase_model
 from services.analyzer.phrases import PhraseModel
+from services.analyzer.postings import PostingsFile, SortedPostings
 from services.analyzer.shingles import SHINGLE, combine, shingle_hashes, window_any
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary, compact
@@ -41,10 +42,10 @@ class DirectiveIndex:
         self.documents: list[IndexedDocument] = []
         self.vocabulary = Vocabulary()  # every directive's words, as ids
         # Postings (shingle hash, directive number, position), each part sorted by hash: those
-        # of a snapshot, memory-mapped and never copied, then those added since, merged lazily.
-        self._frozen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # of a snapshot, read from its files, then those added since, merged lazily.
+        self._frozen: list[PostingsFile] = []
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self._merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._merged: SortedPostings | None = None
         self.phrases = phrases if phrases is not None else phrase_model.default()
 
     def __len__(self) -> int:
@@ -68,17 +69,17 @@ class DirectiveIndex:
     @property
     def shingles(self) -> int:
         """Postings held: one per shingle position of every directive, exclusions left out."""
-        return sum(len(part[0]) for part in self._postings())
+        return sum(len(part) for part in self._postings())
 
-    def _postings(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _postings(self) -> list[SortedPostings | PostingsFile]:
         """The sorted parts of the postings, in the order their directives were added."""
         if self._merged is None and self._segments:
             hashes = np.concatenate([s[0] for s in self._segments])
             docs = np.concatenate([s[1] for s in self._segments])
             pos = np.concatenate([s[2] for s in self._segments])
             order = np.argsort(hashes, kind="stable")
-            self._merged = (hashes[order], docs[order], pos[order])
-            self._segments = [self._merged]
+            self._merged = SortedPostings(hashes[order], docs[order], pos[order])
+            self._segments = [self._merged.arrays()]
         return self._frozen + ([self._merged] if self._merged is not None else [])
 
     def seeds(self, query: TokenSeq, *, allowed: set[int] | None = None) -> dict[int, np.ndarray]:
@@ -100,7 +101,7 @@ class DirectiveIndex:
         wanted = uses <= self.phrases.common_cap
         q_pos, q_hashes, common = q_pos[wanted], q_hashes[wanted], np.maximum(uses[wanted] - 1, 0)
         # Every (query position, posting) pair, part by part, then put in query order.
-        found = [self._pairs(part, q_hashes) for part in parts]
+        found = [part.pairs(q_hashes) for part in parts]
         rows = np.concatenate([f[0] for f in found])
         if len(rows) == 0:
             return {}
@@ -120,14 +121,3 @@ class DirectiveIndex:
         groups = np.split(by_doc, bounds)
         groups.sort(key=lambda g: g[0])  # directives in the order they first seed
         return {int(docs[g[0]]): table[g] for g in groups}
-
-    @staticmethod
-    def _pairs(part, q_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each posting of a query shingle in this part: the query row, directive, position."""
-        hashes, docs, pos = part
-        lo = np.searchsorted(hashes, q_hashes, side="left")
-        hi = np.searchsorted(hashes, q_hashes, side="right")
-        counts = hi - lo
-        rows = np.repeat(np.arange(len(q_hashes)), counts)
-        at = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
-        return rows, np.asarray(docs[at], dtype=np.int32), np.asarray(pos[at], dtype=np.int32)

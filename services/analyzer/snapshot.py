@@ -2,11 +2,12 @@
 
 A worker that builds its index from the store holds every directive's tokens in its own
 memory and reads them all before it answers. A snapshot is the same index written once as
-flat arrays (.npy): tokens as vocabulary ids, offsets, exclusions, sentence bounds, the
-sorted shingle postings and the sentence table with its derived weights. `open_index`
-maps them read-only, so start-up reads only the vocabulary and the list of directives,
-the pages a check touches are read on demand, and the workers of one machine share them
-through the page cache instead of each holding a copy.
+flat arrays (.npy): tokens as vocabulary ids, offsets, exclusions, sentence bounds and
+the sentence table with its derived weights, which `open_index` maps read-only, and the
+sorted shingle postings, which it reads bucket by bucket (`postings.PostingsFile`). So
+start-up reads only the vocabulary and the list of directives, a check reads the pages it
+needs, and the workers of one machine share them through the page cache instead of each
+holding a copy.
 
 Directives added after the snapshot go into memory on top of it (`DirectiveIndex.add`);
 a new snapshot takes them in. A snapshot is written to a new folder and renamed into
@@ -22,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from services.analyzer import sentences
+from services.analyzer import postings, sentences
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary, WordIds
 
-FORMAT = 1
+FORMAT = 2  # 2: postings as raw files with a bucket directory
 _TABLE_PARTS = ("doc", "spans", "ids", "counts", "lengths")
 _DERIVED = ("doc", "spans", "ids", "counts", "offsets", "idf", "norms", "postings", "starts", "followed")
 
@@ -61,14 +62,14 @@ def save(index: DirectiveIndex, folder: Path, *, info: dict | None = None) -> di
     bounds = [d.meta["sentences"] for d in docs]
     put("sentence_offsets", np.concatenate([[0], np.cumsum([len(b) for b in bounds], dtype=np.int64)]))
     put("sentences", np.concatenate(bounds).astype(np.int32) if bounds else np.zeros((0, 2), np.int32))
-    parts = index._postings()
-    for name, k, dtype in (("post_hashes", 0, np.uint64), ("post_docs", 1, np.int32), ("post_positions", 2, np.int32)):
-        put(name, _joined([p[k] for p in parts], dtype))
+    parts = [part.arrays() for part in index._postings()]
+    hashes, post_docs, positions = (_joined([p[k] for p in parts], dtype)
+                                    for k, dtype in ((0, np.uint64), (1, np.int32), (2, np.int32)))
     if len(parts) > 1:  # parts are each sorted: one sorted array for the snapshot
-        h = np.load(tmp / "post_hashes.npy")
-        order = np.argsort(h, kind="stable")
-        for name in ("post_hashes", "post_docs", "post_positions"):
-            put(name, np.load(tmp / f"{name}.npy")[order])
+        order = np.argsort(hashes, kind="stable")
+        hashes, post_docs, positions = hashes[order], post_docs[order], positions[order]
+    postings.write(tmp, hashes, post_docs, positions)
+    del hashes, post_docs, positions
     params = sentences.SentenceParams()
     built, derived = sentences.table(index, params)
     if derived["n"]:
@@ -134,7 +135,7 @@ def open_index(folder: Path, phrases: PhraseModel | None = None) -> tuple[Direct
     if len(index.documents) != info["directives"]:
         raise SnapshotError(f"{folder}: {len(index.documents)} directives listed, the manifest says "
                             f"{info['directives']}")
-    index._frozen = [(get("post_hashes"), get("post_docs"), get("post_positions"))]
+    index._frozen = [postings.PostingsFile(folder)]
     if info["sentences"]:
         params = sentences.SentenceParams(**info["sentence_params"])
         derived = {name: get(f"table_{name}") for name in _DERIVED}

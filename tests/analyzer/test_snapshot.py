@@ -8,6 +8,7 @@ import pytest
 from services.analyzer import snapshot
 from services.analyzer.detect import DetectParams, detect, index_document
 from services.analyzer.index import DirectiveIndex
+from services.analyzer.postings import PostingsFile
 from services.ingest.pipeline import parse
 from tests.conftest import shared
 
@@ -50,9 +51,8 @@ def test_a_snapshot_answers_as_the_index_it_was_written_from(tmp_path, dev_draft
 
     assert info["directives"] == 3 and len(opened) == 3
     assert _reports(opened, {**dev_drafts, **seed}) == want
-    hashes = opened._postings()[0][0]
-    assert isinstance(hashes.base, np.memmap) and not hashes.flags.writeable  # mapped, never copied
-    assert isinstance(opened.documents[0].tokens.words.ids.base.base, np.memmap)
+    assert isinstance(opened._postings()[0], PostingsFile)  # read from the files, bucket by bucket
+    assert isinstance(opened.documents[0].tokens.words.ids.base.base, np.memmap)  # mapped, never copied
 
 
 def test_directives_added_after_opening_a_snapshot_are_checked_like_the_others(tmp_path, dev_drafts):
