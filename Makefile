@@ -57,7 +57,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/ocr.py --shared $(SHARED) --out bench/results.json
 
 # How build time, memory and draft latency grow with the registry: synthetic registries of
-# SIZES directives made from the corpus (one process, lexical and sentence layers).
-SIZES ?= 2000
+# SIZES directives made from the corpus, each written as an index snapshot and checked by
+# WORKERS worker processes at once (all layers; about 20 minutes for 2000,20000).
+SIZES ?= 2000,20000
+WORKERS ?= 1,2
 bench-scale: $(STAMP)
-	$(BIN)/python bench/scale.py --shared $(SHARED) --sizes $(SIZES) --out bench/scale.json
+	$(BIN)/python bench/scale.py --shared $(SHARED) --sizes $(SIZES) --workers $(WORKERS) --semantic --out bench/scale.json

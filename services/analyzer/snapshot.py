@@ -41,9 +41,24 @@ class SnapshotError(ValueError):
 def save(index: DirectiveIndex, folder: Path, *, info: dict | None = None) -> dict:
     """Write `index` (and its sentence table, built if needed) to `folder`; returns the manifest."""
     folder = Path(folder)
-    tmp = folder.with_name(folder.name + ".writing")
+    tmp = folder.with_name(f"{folder.name}.writing-{os.getpid()}")  # two writers never share one
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    try:
+        manifest = _write(index, tmp, info)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # a failed write leaves the old snapshot as it was
+        raise
+    old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def _write(index: DirectiveIndex, tmp: Path, info: dict | None) -> dict:
     docs = index.documents
 
     def put(name: str, array) -> None:
@@ -82,12 +97,6 @@ def save(index: DirectiveIndex, folder: Path, *, info: dict | None = None) -> di
     manifest = {"format": FORMAT, "directives": len(docs), "tokens": int(sum(lengths)), "shingles": index.shingles,
                 "sentences": int(derived["n"]), "sentence_params": asdict(params), "info": info or {}}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    old = folder.with_name(folder.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        os.replace(folder, old)
-    os.replace(tmp, folder)
-    shutil.rmtree(old, ignore_errors=True)
     return manifest
 
 

@@ -8,6 +8,7 @@ snapshot's files and loads from the store only the entries registered after it.
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from pathlib import Path
 from sys import intern
@@ -24,6 +25,8 @@ from services.analyzer.tokens import TokenSeq
 from services.common.models import AgencyLevel, Document, IndexEntry
 from services.directives import repository as entries_repo
 from services.ingest.document import ParsedDocument
+
+log = logging.getLogger(__name__)
 
 
 def encode(tokens: TokenSeq, sentences: list[tuple[int, int]]) -> bytes:
@@ -63,10 +66,16 @@ class LoadedIndex:
         self._last_entry = 0
         self._lock = threading.Lock()
         if snapshot_dir is not None and (Path(snapshot_dir) / "manifest.json").exists():
-            self.index, info = snapshot.open_index(snapshot_dir, phrases)
-            self.levels = [AgencyLevel(d.meta["level"]) for d in self.index.documents]
-            self.document_ids = [d.meta["document_id"] for d in self.index.documents]
-            self._last_entry = info["info"]["last_entry"]
+            try:
+                index, info = snapshot.open_index(snapshot_dir, phrases)
+                levels = [AgencyLevel(d.meta["level"]) for d in index.documents]
+                document_ids = [d.meta["document_id"] for d in index.documents]
+                last_entry = info["info"]["last_entry"]
+            except (snapshot.SnapshotError, KeyError, ValueError) as exc:
+                # the store has every entry: a snapshot that cannot serve only costs start-up time
+                log.warning("index snapshot %s not used (%s); loading every entry", snapshot_dir, exc)
+            else:
+                self.index, self.levels, self.document_ids, self._last_entry = index, levels, document_ids, last_entry
 
     def refresh(self, db: Session) -> int:
         with self._lock:
@@ -100,3 +109,13 @@ def loaded_index(settings) -> LoadedIndex:
     """A process's index as the settings configure it: the common-phrase model, and the
     snapshot to map when there is one."""
     return LoadedIndex(phrase_model.default(settings), settings.index_snapshot)
+
+
+def write_snapshot(*, settings, factory, loaded: LoadedIndex) -> dict:
+    """Bring `loaded` up to date with the store and write it as the configured snapshot."""
+    if settings.index_snapshot is None:
+        return {"skipped": "DRAFTCTL_INDEX_SNAPSHOT is not set"}
+    with factory() as db:
+        loaded.refresh(db)
+    info = loaded.save_snapshot(settings.index_snapshot)
+    return {"snapshot": str(settings.index_snapshot), "directives": info["directives"], "tokens": info["tokens"]}

@@ -40,7 +40,7 @@ def make_celery() -> Celery:
         # Only the scan's chunks keep results: the chord that closes a scan counts them here.
         result_backend=settings.broker_url or "redis://127.0.0.1:6379/0", result_expires=timedelta(days=2),
         task_routes={"draftctl.scan_chunk": {"queue": "analyze"}, "draftctl.scan_finish": {"queue": "analyze"},
-                     "draftctl.scan_abort": {"queue": "analyze"}},
+                     "draftctl.scan_abort": {"queue": "analyze"}, "draftctl.index_snapshot": {"queue": "analyze"}},
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_soft_time_limit=SOFT_LIMIT_S, task_time_limit=HARD_LIMIT_S,
         # Above the longest task, so a slow task is not handed to a second worker.
@@ -50,6 +50,7 @@ def make_celery() -> Celery:
         timezone="Asia/Ho_Chi_Minh",
         beat_schedule={
             "recovery-sweep": {"task": "draftctl.sweep", "schedule": timedelta(minutes=3)},
+            "nightly-index-snapshot": {"task": "draftctl.index_snapshot", "schedule": crontab(hour=1, minute=0)},
             "nightly-archive-scan": {"task": "draftctl.scan", "schedule": crontab(hour=1, minute=30)},
         },
         worker_hijack_root_logger=False,
@@ -193,6 +194,16 @@ def scan_task() -> dict:
         log.info("nightly scan skipped: %s", exc.detail)
         return {"skipped": exc.detail}
     return {"scan": plan.scan_id, "files": len(plan.files), "documents": len(plan.documents)}
+
+
+@celery.task(name="draftctl.index_snapshot", acks_late=False)
+def index_snapshot_task() -> dict:
+    """Nightly: the registry's index snapshot (DRAFTCTL_INDEX_SNAPSHOT), which workers started
+    afterwards map instead of loading every entry."""
+    from services.directives.registry import write_snapshot
+
+    factory, _, loaded, _ = _context()
+    return write_snapshot(settings=get_settings(), factory=factory, loaded=loaded)
 
 
 @celery.task(name="draftctl.scan_chunk", ignore_result=False)

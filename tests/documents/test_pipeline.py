@@ -14,7 +14,7 @@ from sqlalchemy import select
 from services.agencies.service import ensure_agency
 from services.analyzer import phrases
 from services.analyzer.detect import DetectParams, detect
-from services.directives.registry import LoadedIndex
+from services.directives.registry import LoadedIndex, write_snapshot
 from services.common.blobs import BlobStore
 from services.common.db import make_engine, session_factory, unit_of_work
 from services.common.migrate import upgrade
@@ -156,3 +156,23 @@ def test_index_snapshot_refuses_a_folder_of_other_files_and_changes_nothing(stor
                           text=True, timeout=300, env={**os.environ, "DRAFTCTL_DATA_DIR": str(settings.data_dir)})
     assert made.returncode != 0 and "not an index snapshot" in made.stderr
     assert [p.name for p in (tmp_path / "notes").iterdir()] == ["keep.txt"]
+
+
+def test_the_nightly_snapshot_writes_the_configured_folder_and_is_skipped_without_one(store):
+    settings, factory, _ = store
+    _directive(store, FIRST)
+    assert write_snapshot(settings=settings, factory=factory, loaded=LoadedIndex(phrases.default(settings))) == {
+        "skipped": "DRAFTCTL_INDEX_SNAPSHOT is not set"}
+    configured = settings.model_copy(update={"index_snapshot": settings.data_dir / "index"})
+    done = write_snapshot(settings=configured, factory=factory, loaded=LoadedIndex(phrases.default(settings)))
+    assert done["directives"] == 1
+    assert len(LoadedIndex(phrases.default(settings), settings.data_dir / "index").index) == 1
+
+
+def test_a_worker_given_a_snapshot_it_cannot_use_loads_every_entry_instead(store, tmp_path):
+    settings, factory, _ = store
+    _directive(store, FIRST)
+    (tmp_path / "manifest.json").write_text('{"format": 1}')  # an older format
+    loaded = LoadedIndex(phrases.default(settings), tmp_path)
+    with factory() as db:
+        assert loaded.refresh(db) == 1
