@@ -6,6 +6,7 @@ import unicodedata
 
 import numpy as np
 
+from services.analyzer import align
 from services.analyzer.align import MAX_PLACES, without_litany
 from services.analyzer.detect import DetectParams, detect, index_document
 from services.analyzer.exclusions import ascii_quotations, citation_clauses, excluded_spans
@@ -441,3 +442,25 @@ def test_text_pasted_after_the_last_recipient_is_reported_though_line_repair_joi
     assert at <= p.draft_start < at + 20 and p.draft_end <= at + len(pasted)
     recipient = draft_text.index("- UBND các xã, phường,")
     assert any(b.start <= recipient and b.end >= recipient + 20 for b in draft.boilerplate)
+
+
+def test_directives_are_ranked_by_the_evidence_their_seeds_hold_close_together():
+    # rows: (draft position, directive position, common uses beyond one)
+    dense_rare = np.array([[100 + i, 500 + i, 0] for i in range(12)])
+    scattered = np.array([[i * 300, i * 300, 0] for i in range(20)])  # more seeds, never near each other
+    common = np.array([[200 + i, 40 + i, 9] for i in range(30)])  # close together, but stock phrasing
+    order = align.by_evidence({7: scattered, 3: common, 5: dense_rare}, window=100)
+    assert order == [5, 3, 7]
+
+
+def test_a_check_aligns_only_the_directives_with_the_most_evidence(kl226):
+    index = DirectiveIndex()
+    index_document(index, key="226", parsed=kl226)
+    for name in ("hr-nghi-quyet-so-15-2026-nq-cp-469344.txt", "hr-thong-tu-so-44-2022-tt-btc-37701.txt"):
+        index_document(index, key=name, parsed=parse(shared("corpus", "docs", name).read_bytes(),
+                                                     with_sentences=False))
+    seed = parse(shared("seeds", "000_b0328c80448f943d.txt").read_bytes(), with_sentences=False)
+    everything = detect(seed, index, key="s", params=DetectParams(semantic=False, sentences=False, max_sources=64))
+    one = detect(seed, index, key="s", params=DetectParams(semantic=False, sentences=False, max_sources=1))
+    assert {p.source for p in one.passages} == {"226"} and len(one.passages) >= 3
+    assert [p for p in everything.passages if p.source == "226"] == one.passages
