@@ -132,8 +132,8 @@ def main() -> None:
         "speedup_vs_naive": round(statistics.mean(naive_per_draft) / max(1e-9, statistics.mean(ours_same)), 1),
     }
     out = Path(args.out)
-    if out.exists() and "scan" in (previous := json.loads(out.read_text())):
-        results["scan"] = previous["scan"]  # written by bench/scan_workers.py, which runs next
+    if out.exists():  # keep what the other benches wrote (scan_workers.py, index_workers.py, ocr.py)
+        results = {**json.loads(out.read_text()), **results}
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
