@@ -305,7 +305,7 @@ def index_snapshot(
     import time
 
     from services.analyzer.snapshot import SnapshotError, manifest
-    from services.directives.registry import LoadedIndex
+    from services.directives.registry import LoadedIndex, write_snapshot
 
     settings, factory = _store()
     folder = out or settings.index_snapshot
@@ -322,11 +322,9 @@ def index_snapshot(
         except SnapshotError as exc:
             err.print(f"[yellow]replacing[/yellow] {exc}", highlight=False, soft_wrap=True)
     started = time.perf_counter()
-    loaded = LoadedIndex(None, base)
-    with factory() as db:
-        loaded.refresh(db)
     try:
-        info = loaded.save_snapshot(folder)
+        info = write_snapshot(settings=settings.model_copy(update={"index_snapshot": folder}), factory=factory,
+                              loaded=LoadedIndex(None, base))
     except OSError as exc:
         _fail(f"{folder}: {exc.strerror or exc}")
     Console().print(f"{folder}: {info['directives']} directives, {info['tokens']} tokens, {info['shingles']} "

@@ -68,13 +68,14 @@ class SentenceTable:
     @classmethod
     def from_derived(cls, params: SentenceParams, vocabulary: Vocabulary, derived: dict, *,
                      directives: int) -> "SentenceTable":
-        """A table read back from its derived arrays (a snapshot's, memory-mapped)."""
+        """A table read back from its derived arrays (a snapshot's, memory-mapped); the
+        sentence count and the weight of an unseen word follow from them."""
         table = cls(params, vocabulary)
         for parts, name in ((table._doc, "doc"), (table._spans, "spans"), (table._ids, "ids"),
                             (table._counts, "counts")):
             parts.append(derived[name])
         table._lengths.append(np.diff(derived["offsets"]).astype(np.int32))
-        table._derived = derived
+        table._derived = dict(derived, n=len(derived["doc"]), unseen=_unseen_idf(len(derived["doc"])))
         table.directives = directives
         return table
 
@@ -124,8 +125,13 @@ class SentenceTable:
             followed = df <= max(8, min(int(self.params.common_share * n), self.params.common_postings))
             self._derived = {"n": n, "doc": doc, "spans": spans, "ids": ids, "counts": counts, "offsets": offsets,
                              "idf": idf, "norms": norms, "postings": sentence_of[order], "starts": starts,
-                             "followed": followed, "unseen": float(np.log((n + 1) / 0.5))}
+                             "followed": followed, "unseen": _unseen_idf(n)}
         return self._derived
+
+
+def _unseen_idf(n: int) -> float:
+    """The idf of a word none of the table's `n` sentences holds."""
+    return float(np.log((n + 1) / 0.5))
 
 
 _TABLES = threading.Lock()  # checks run in threads of one process and share the index

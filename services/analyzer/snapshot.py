@@ -30,7 +30,6 @@ from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary, WordIds
 
 FORMAT = 2  # 2: postings as raw files with a bucket directory
-_TABLE_PARTS = ("doc", "spans", "ids", "counts", "lengths")
 _DERIVED = ("doc", "spans", "ids", "counts", "offsets", "idf", "norms", "postings", "starts", "followed")
 
 
@@ -86,7 +85,7 @@ def _write(index: DirectiveIndex, tmp: Path, info: dict | None) -> dict:
     postings.write(tmp, hashes, post_docs, positions)
     del hashes, post_docs, positions
     params = sentences.SentenceParams()
-    built, derived = sentences.table(index, params)
+    _, derived = sentences.table(index, params)
     if derived["n"]:
         for name in _DERIVED:
             put(f"table_{name}", derived[name])
@@ -148,8 +147,6 @@ def open_index(folder: Path, phrases: PhraseModel | None = None) -> tuple[Direct
     if info["sentences"]:
         params = sentences.SentenceParams(**info["sentence_params"])
         derived = {name: get(f"table_{name}") for name in _DERIVED}
-        n = info["sentences"]
-        derived.update(n=n, unseen=float(np.log((n + 1) / 0.5)))
         index._sentence_table = sentences.SentenceTable.from_derived(params, index.vocabulary, derived,
                                                                      directives=len(index.documents))
     return index, info

@@ -79,14 +79,9 @@ class WordIds(Sequence):
         words = self.vocabulary.words
         return (words[j] for j in self.ids.tolist())
 
-    def __eq__(self, other) -> bool:
-        return list(self) == list(other)
-
 
 def compact(tokens: TokenSeq, vocabulary: Vocabulary) -> TokenSeq:
     """The same tokens with words as ids and offsets as int32 (a directive is far below
     2 G characters)."""
-    if isinstance(tokens.words, WordIds):
-        return tokens
     return TokenSeq(WordIds(vocabulary.encode(tokens.words), vocabulary), tokens.starts.astype(np.int32),
                     tokens.ends.astype(np.int32), tokens.excluded, tokens.separators)

@@ -16,10 +16,10 @@ from sys import intern
 import numpy as np
 from sqlalchemy.orm import Session
 
+from services.analyzer import phrases as phrase_model
 from services.analyzer import snapshot
 from services.analyzer.detect import analysis_tokens
 from services.analyzer.index import DirectiveIndex, IndexedDocument
-from services.analyzer import phrases as phrase_model
 from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.common.models import AgencyLevel, Document, IndexEntry
@@ -118,4 +118,5 @@ def write_snapshot(*, settings, factory, loaded: LoadedIndex) -> dict:
     with factory() as db:
         loaded.refresh(db)
     info = loaded.save_snapshot(settings.index_snapshot)
-    return {"snapshot": str(settings.index_snapshot), "directives": info["directives"], "tokens": info["tokens"]}
+    return {"snapshot": str(settings.index_snapshot),
+            **{k: info[k] for k in ("directives", "tokens", "shingles", "sentences")}}
