@@ -20,23 +20,20 @@ import argparse
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Callable
 
 import httpx
 import redis
 from sqlalchemy import create_engine, text
 
-PG_BASE = os.environ.get("DRAFTCTL_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS = os.environ.get("DRAFTCTL_BENCH_REDIS", "redis://127.0.0.1:6379/12")
-DRAFTCTL = str(Path(sys.executable).with_name("draftctl"))
+import harness
+from harness import DRAFTCTL, PG_BASE, REDIS
+
 CENTRAL = {"central_party", "central_legislature", "central_government", "ministry_or_central_agency"}
 BAR = 1.6  # the issue's bar: two workers index a batch at least 1.6x as fast as one
 
@@ -59,58 +56,12 @@ def _documents(shared: Path, n: int) -> tuple[list[dict], list[dict]]:
     return sorted(batch, key=lambda r: r["id"]), warm
 
 
-def _wait(ready: Callable[[], object], *, timeout: float, what: str, interval: float = 0.2,
-          alive: Callable[[], None] = lambda: None):
-    """Poll `ready` until it returns something true, for at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        alive()
-        value = ready()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not done after {timeout:.0f} s")
-        time.sleep(interval)
-
-
-def _start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(command, env=env, start_new_session=True, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:  # its own session: the worker and its pool child
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def _alive(procs: list[subprocess.Popen], logs: list[Path]) -> Callable[[], None]:
-    def check() -> None:
-        for proc, log in zip(procs, logs):
-            if proc.poll() is not None:
-                raise RuntimeError(f"{' '.join(proc.args[1:2])} exited ({proc.returncode}): {log.read_text()[-2000:]}")
-    return check
-
-
-def _workers(env: dict, n: int, logs: Path) -> list[subprocess.Popen]:
-    procs = [_start([DRAFTCTL, "worker", "--concurrency", "1"], env, logs / f"worker{i}.log") for i in range(n)]
-    files = [logs / f"worker{i}.log" for i in range(n)]
-    _wait(lambda: all("ready." in f.read_text() for f in files), timeout=120, interval=0.5,
-          what="workers starting", alive=_alive(procs, files))
-    return procs
-
-
 def _gateway(env: dict, logs: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = logs / "gateway.log"
-    proc = _start([DRAFTCTL, "serve", "--host", "127.0.0.1", "--port", str(port)], env, log)
+    proc = harness.start([DRAFTCTL, "serve", "--host", "127.0.0.1", "--port", str(port)], env, log)
     base = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
@@ -119,7 +70,7 @@ def _gateway(env: dict, logs: Path) -> tuple[subprocess.Popen, str]:
         except httpx.HTTPError:
             return False
 
-    _wait(ready, timeout=120, interval=0.5, what="gateway starting", alive=_alive([proc], [log]))
+    harness.wait(ready, timeout=120, interval=0.5, what="gateway starting", alive=harness.alive([proc], [log]))
     return proc, base
 
 
@@ -150,7 +101,7 @@ def _warm(client, shared: Path, db, warm: list[dict], workers: int, logs: Path, 
     for round_ in range(len(warm) // max(workers, 1)):
         chosen = warm[round_ * max(workers, 1):(round_ + 1) * max(workers, 1)]
         ids = [_upload(client, shared, r) for r in chosen]
-        _wait(lambda: _finished(db, ids) == len(ids), timeout=300, what="warm-up directives", alive=alive)
+        harness.wait(lambda: _finished(db, ids) == len(ids), timeout=300, what="warm-up directives", alive=alive)
         if all(_tasks_finished(f, "draftctl.parse") and _tasks_finished(f, "draftctl.index") for f in files):
             return True
     return False
@@ -179,10 +130,11 @@ def _run(shared: Path, batch: list[dict], warm: list[dict], workers: int, timeou
             procs: list[subprocess.Popen] = []
             engine = create_engine(url, isolation_level="AUTOCOMMIT")
             try:
-                procs += _workers(env, workers, work)
+                procs += harness.start_workers(env, workers, work)
                 gateway, base = _gateway(env, work)
                 procs.append(gateway)
-                alive = _alive(procs, [work / f"worker{i}.log" for i in range(workers)] + [work / "gateway.log"])
+                logs = [work / f"worker{i}.log" for i in range(workers)] + [work / "gateway.log"]
+                alive = harness.alive(procs, logs)
                 with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120) as client, \
                         engine.connect() as db:
                     warmed = _warm(client, shared, db, warm, workers, work, alive)
@@ -190,12 +142,12 @@ def _run(shared: Path, batch: list[dict], warm: list[dict], workers: int, timeou
                     started = time.perf_counter()
                     ids = [_upload(client, shared, r) for r in batch]
                     uploaded = time.perf_counter() - started
-                    _wait(lambda: _finished(db, ids) == len(ids), timeout=timeout, interval=0.1,
+                    harness.wait(lambda: _finished(db, ids) == len(ids), timeout=timeout, interval=0.1,
                           what=f"{len(ids)} directives on {workers or 'no'} worker(s)", alive=alive)
                     elapsed = time.perf_counter() - started
                     stats = _job_stats(db, ids)
             finally:
-                _stop(procs)
+                harness.stop(procs)
                 engine.dispose()
     finally:
         with admin.begin() as conn:
@@ -250,10 +202,7 @@ def main() -> None:
         "bar_two_vs_one": BAR,
         "meets_bar": speedup >= BAR,
     }
-    out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() else {}
-    results["index_workers"] = result
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    harness.merge_results(Path(args.out), {"index_workers": result})
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -14,7 +14,6 @@ usage: python bench/ocr.py --shared ../shared --out bench/results.json
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from services.ingest.parsers import ocr  # noqa: E402
 from services.ingest.pipeline import parse  # noqa: E402
 from tests.scans import missing_tools, scanned_pdf  # noqa: E402
+
+import harness  # noqa: E402
 
 FIXTURES = ["002_lang_son_cong_van", "004_dong_thap_ke_hoach"]
 
@@ -78,10 +79,8 @@ def main() -> None:
             "speedup_vs_naive": round(naive / ours, 1), "cost_vs_text_layer": round(ours / layer, 1),
         }
         print(name, rows[name], flush=True)
-    out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() else {}
-    results["ocr"] = {"engine": ocr.engine_name(), "repeats": args.repeats, "documents": rows}
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    harness.merge_results(Path(args.out), {"ocr": {"engine": ocr.engine_name(), "repeats": args.repeats,
+                                                   "documents": rows}})
 
 
 if __name__ == "__main__":

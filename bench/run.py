@@ -29,6 +29,8 @@ from services.analyzer.semantic import CachedEmbedder, E5Embedder, SemanticLayer
 from services.analyzer.tokens import sentence_bounds, tokenize
 from services.ingest.pipeline import parse
 
+import harness
+
 CENTRAL = {"central_party", "central_legislature", "central_government", "ministry_or_central_agency"}
 
 
@@ -131,10 +133,7 @@ def main() -> None:
         },
         "speedup_vs_naive": round(statistics.mean(naive_per_draft) / max(1e-9, statistics.mean(ours_same)), 1),
     }
-    out = Path(args.out)
-    if out.exists():  # keep what the other benches wrote (scan_workers.py, index_workers.py, ocr.py)
-        results = {**json.loads(out.read_text()), **results}
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    harness.merge_results(Path(args.out), results)  # beside what scan_workers.py, index_workers.py, ocr.py wrote
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 

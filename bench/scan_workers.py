@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -25,9 +24,9 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, text
 
-PG_BASE = os.environ.get("DRAFTCTL_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS = os.environ.get("DRAFTCTL_BENCH_REDIS", "redis://127.0.0.1:6379/12")
-DRAFTCTL = str(Path(sys.executable).with_name("draftctl"))
+import harness
+from harness import DRAFTCTL, PG_BASE, REDIS
+
 
 
 def _prepare(shared: Path, work: Path, schema: str) -> dict:
@@ -71,17 +70,6 @@ def _register(env: dict, path: Path, agency: str, level: str) -> None:
     engine.dispose()
 
 
-def _workers(env: dict, n: int, logs: Path) -> list[subprocess.Popen]:
-    procs = [subprocess.Popen([DRAFTCTL, "worker", "--concurrency", "1"], env=env, start_new_session=True,
-                              stdout=(logs / f"worker{i}.log").open("w"), stderr=subprocess.STDOUT) for i in range(n)]
-    deadline = time.monotonic() + 120
-    while not all("ready." in (logs / f"worker{i}.log").read_text() for i in range(n)):
-        if time.monotonic() > deadline:
-            raise RuntimeError("workers did not start: " + (logs / "worker0.log").read_text()[-2000:])
-        time.sleep(0.5)
-    return procs
-
-
 def _run(shared: Path, workers: int) -> dict:
     schema = f"draftctl_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_BASE)
@@ -91,16 +79,14 @@ def _run(shared: Path, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = _prepare(shared, work, schema)
-        procs = _workers(env, workers, work) if workers else []
+        procs = harness.start_workers(env, workers, work) if workers else []
         try:
             started = time.perf_counter()
             command = [DRAFTCTL, "scan"] + (["--on-workers"] if workers else [])
             done = subprocess.run(command, env=env, capture_output=True, text=True)
             elapsed = time.perf_counter() - started
         finally:
-            for proc in procs:
-                proc.terminate()
-                proc.wait(timeout=60)
+            harness.stop(procs)
         if done.returncode != 0:
             raise RuntimeError(done.stderr[-2000:])
     with admin.begin() as conn:
@@ -123,10 +109,7 @@ def main() -> None:
         "two_vs_one_worker": round(runs["one_worker"]["seconds"] / runs["two_workers"]["seconds"], 2),
         "one_worker_vs_in_process": round(runs["in_process"]["seconds"] / runs["one_worker"]["seconds"], 2),
     }
-    out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() else {}
-    results["scan"] = scan
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    harness.merge_results(Path(args.out), {"scan": scan})
     print(json.dumps(scan, indent=2, ensure_ascii=False))
 
 
