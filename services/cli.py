@@ -356,25 +356,43 @@ def serve(
 
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option(help="comma-separated: ingest, analyze")] = "ingest,analyze",
+    queues: Annotated[str, typer.Option(help="comma-separated: ingest, analyze (none with --shard alone)")] = "",
+    shard: Annotated[list[int] | None, typer.Option(
+        help="serve this shard of a split registry (DRAFTCTL_INDEX_SHARDS); repeat for several")] = None,
     concurrency: Annotated[int, typer.Option(help="worker processes")] = 1,
     loglevel: Annotated[str, typer.Option(help="log level")] = "info",
 ) -> None:
     """Run a Celery worker (needs DRAFTCTL_BROKER_URL, e.g. redis://127.0.0.1:6379/0)."""
+    import os
+
     from services.common.settings import get_settings
 
-    if not get_settings().broker_url:
+    settings = get_settings()
+    if not settings.broker_url:
         _fail("set DRAFTCTL_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run workers")
-    unknown = {q.strip() for q in queues.split(",")} - {"ingest", "analyze"}
+    named = [q.strip() for q in queues.split(",") if q.strip()] or ([] if shard else ["ingest", "analyze"])
+    unknown = set(named) - {"ingest", "analyze"}
     if unknown:
-        _fail(f"unknown queue(s): {', '.join(sorted(unknown))}; the queues are ingest and analyze")
+        _fail(f"unknown queue(s): {', '.join(sorted(unknown))}; the queues are ingest and analyze "
+              "(a shard's queue comes with --shard)")
+    shards = sorted(set(shard or []))
+    if shards:
+        if settings.index_shards < 2:
+            _fail("--shard needs a split registry: set DRAFTCTL_INDEX_SHARDS to 2 or more on every process")
+        if shards[-1] >= settings.index_shards or shards[0] < 0:
+            _fail(f"the registry has {settings.index_shards} shards (DRAFTCTL_INDEX_SHARDS), numbered from 0")
+        if "analyze" in named:
+            # a check waits for every shard's answer: the worker that waits must not be the one to answer
+            _fail("serve shards on workers of their own, not on an analyze worker")
+        os.environ["DRAFTCTL_INDEX_SHARD"] = ",".join(map(str, shards))
+        get_settings.cache_clear()
     _store()  # migrations before the first task
     from services.common.logs import configure
-    from services.worker.celery_app import celery
+    from services.worker.celery_app import celery, shard_queue
 
     configure(loglevel)
-
-    celery.worker_main(["worker", "-Q", queues, "-c", str(concurrency), "-l", loglevel, "-P", "prefork",
+    all_queues = ",".join(named + [shard_queue(k) for k in shards])
+    celery.worker_main(["worker", "-Q", all_queues, "-c", str(concurrency), "-l", loglevel, "-P", "prefork",
                         "--without-gossip", "--without-mingle"])
 
 

@@ -175,3 +175,17 @@ def test_detect_with_pairs_checks_each_draft_against_its_paired_sources_only(tmp
     pairs.write_text(f"{seed.name}\n", encoding="utf-8")
     result = run("detect", "--no-semantic", "--sources", str(sources), "--pairs", str(pairs), "--json", str(seed))
     assert result.returncode != 0 and "line 1" in result.stderr and result.stdout == ""
+
+
+def test_a_shard_worker_needs_a_split_registry_and_a_queue_of_its_own(tmp_path):
+    env = {**os.environ, "DRAFTCTL_DATA_DIR": str(tmp_path), "DRAFTCTL_BROKER_URL": "redis://127.0.0.1:6379/13"}
+    env.pop("DRAFTCTL_INDEX_SHARDS", None)
+    unsplit = subprocess.run([DRAFTCTL, "worker", "--shard", "0"], capture_output=True, text=True, env=env, timeout=60)
+    assert unsplit.returncode != 0 and "DRAFTCTL_INDEX_SHARDS" in unsplit.stderr
+    env["DRAFTCTL_INDEX_SHARDS"] = "2"
+    missing = subprocess.run([DRAFTCTL, "worker", "--shard", "2"], capture_output=True, text=True, env=env, timeout=60)
+    assert missing.returncode != 0 and "numbered from 0" in missing.stderr
+    waiting = subprocess.run([DRAFTCTL, "worker", "--shard", "0", "--queues", "analyze"], capture_output=True,
+                             text=True, env=env, timeout=60)
+    assert waiting.returncode != 0 and "workers of their own" in waiting.stderr
+    assert not (tmp_path / "draftctl.db").exists()  # refused before anything was set up

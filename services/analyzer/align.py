@@ -553,20 +553,30 @@ def _gap_shared(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, ma
     return shared / max(1, len(d_words))
 
 
-def by_evidence(all_seeds: dict[int, np.ndarray], window: int) -> list[int]:
-    """Directives ordered by the most evidence of reuse their seeds hold within `window`
-    draft tokens (each draft position once, weighing 1 / (1 + its common uses)), best
-    first; equal ones in the order given. Cheap: array operations over all seeds, no
-    alignment."""
+EVIDENCE_UNIT = 1 << 20  # a seed's weight in fixed point: sums are exact in any order and any shard
+
+
+def evidence(all_seeds: dict[int, np.ndarray], window: int) -> dict[int, int]:
+    """Per directive, the most evidence of reuse its seeds hold within `window` draft tokens
+    (each draft position once, weighing 1 / (1 + its common uses)), in units of
+    1 / EVIDENCE_UNIT. Integers, so a directive scores the same whatever other directives
+    are scored with it (in one index or in each shard of a split one). Cheap: array
+    operations over all seeds, no alignment."""
     if not all_seeds:
-        return []
+        return {}
     docs = list(all_seeds)
     rows = np.concatenate([all_seeds[d] for d in docs])
     owner = np.repeat(np.arange(len(docs), dtype=np.int64), [len(all_seeds[d]) for d in docs])
     key, first = np.unique((owner << 32) | rows[:, 0], return_index=True)  # (directive, draft position)
-    total = np.concatenate([[0.0], np.cumsum(1.0 / (1.0 + rows[first, 2]))])
+    weights = np.rint(EVIDENCE_UNIT / (1.0 + rows[first, 2])).astype(np.int64)
+    total = np.concatenate([[0], np.cumsum(weights)])
     ahead = np.searchsorted(key, key + window, side="left")  # never past the directive's own positions
     windowed = total[ahead] - total[:-1]
     starts = np.flatnonzero(np.r_[True, (key[1:] >> 32) != (key[:-1] >> 32)])
-    best = np.maximum.reduceat(windowed, starts)
-    return [docs[i] for i in np.lexsort((np.arange(len(docs)), -best)).tolist()]
+    return dict(zip(docs, np.maximum.reduceat(windowed, starts).tolist()))
+
+
+def by_evidence(all_seeds: dict[int, np.ndarray], window: int) -> list[int]:
+    """Directives ordered by `evidence`, best first; equal ones in the order given."""
+    scores = evidence(all_seeds, window)
+    return sorted(scores, key=lambda d: -scores[d])

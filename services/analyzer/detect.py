@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from services.analyzer import align, edges, exclusions, sentences
 from services.analyzer.index import DirectiveIndex, IndexedDocument
+from services.analyzer.shards import Ask, LocalShard, Seeded, ask_local
 from services.analyzer.report import DraftReport, Thresholds, build
 from services.analyzer.tokens import sentence_bounds, tokenize
 from services.ingest.document import ParsedDocument
 
 
 SEMANTIC_SOURCES = 5  # directives the semantic layer looks into per draft
-EVIDENCE_WINDOW = 100  # draft tokens over which a directive's seeds are weighed to rank it
 
 
 @dataclass
@@ -46,54 +46,86 @@ def index_document(index: DirectiveIndex, *, key: str, parsed: ParsedDocument, l
     return index.add(IndexedDocument(key=key, tokens=tokens, level_rank=level_rank, meta=meta))
 
 
-def cited_sources(parsed: ParsedDocument, index: DirectiveIndex, candidates) -> set[int]:
-    """The candidate directives the draft cites by số ký hiệu (both read by one parser)."""
-    refs = {c.reference for c in parsed.citations if c.reference}
-    return {i for i in candidates if index.documents[i].meta.get("reference") in refs}
-
-
 def detect(
     parsed: ParsedDocument, index: DirectiveIndex, *, key: str, params: DetectParams | None = None,
     allowed: set[int] | None = None, semantic=None,
 ) -> DraftReport:
     """Passages of `parsed` that repeat directives of the index (`allowed` restricts which)."""
+    return detect_over(ask_local([LocalShard(index)]), parsed, key=key, params=params, allowed=allowed,
+                       semantic=semantic)
+
+
+def detect_over(
+    ask: Ask, parsed: ParsedDocument, *, key: str, params: DetectParams | None = None,
+    allowed: set[int] | None = None, semantic=None,
+) -> DraftReport:
+    """Passages of `parsed` that repeat directives of a registry whose shards `ask` reaches
+    (`allowed`: registry numbers of the directives to check against; None, all). Each
+    round's answers are merged as one index holding every directive would give them
+    (`shards`), so the report does not depend on how the registry is split."""
     params = params or DetectParams()
+    sentence_params = sentences.SentenceParams()
     tokens = tokenize(parsed, exclusions.excluded_spans(parsed))
-    found = []
-    all_seeds = index.seeds(tokens, allowed=allowed)
-    aligned = set(align.by_evidence(all_seeds, EVIDENCE_WINDOW)[:params.max_sources])
-    for source_no, seeds in all_seeds.items():
-        if source_no not in aligned:
-            continue
-        source = index.documents[source_no].tokens
-        found.extend(align.passages_for_source(tokens, source, source_no, seeds, params.align))
-    cited = cited_sources(parsed, index, all_seeds)
-    passages = align.resolve_overlaps(found, cited)
     draft_sentences = sentence_bounds(parsed, tokens)
+
+    # 1. Shingle seeds: the directives with the most evidence of reuse are aligned.
+    answers = ask("lexical", draft=tokens, cited=sorted({c.reference for c in parsed.citations if c.reference}),
+                  allowed=allowed, max_sources=params.max_sources, params=params.align)
+    seeded = [s for a in answers for s in a.seeded]
+    found_by = {no: found for a in answers for no, found in a.passages.items()}
+    best = sorted(seeded, key=Seeded.rank)[:params.max_sources]
+    found = [p for s in sorted(best, key=lambda s: (s.first, s.no)) for p in found_by[s.no]]
+    cited = {s.no for s in seeded if s.cited}
+    passages = align.resolve_overlaps(found, cited)
+
+    # 2. Sentences as bags of words: heavily edited copying, where few shingles survive; and
+    # the semantic layer's candidates, the directives the draft shares most rare seeds with.
+    units = sentences.units_to_search(tokens, draft_sentences, passages, sentence_params) if params.sentences else []
+    semantic_on = semantic is not None and params.semantic
+    candidates = [s.no for s in sorted((s for s in seeded if s.rare >= 2), key=lambda s: (-s.rare, s.first, s.no))
+                  ][:SEMANTIC_SOURCES] if semantic_on else []
+    searched = semantic.sentences_to_search(draft_sentences, tokens, passages) if candidates else []
+    unit_matches: list = []
+    semantic_matches: dict = {}
+    if units or searched:
+        answers = ask("sentences", draft=tokens, units=[(a, b) for _, a, b in units], semantic=searched,
+                      candidates=candidates, allowed=allowed, params=sentence_params)
+        unit_matches = [sentences.merge_matches([a.units[i] for a in answers]) for i in range(len(units))]
+        semantic_matches = {span: sentences.merge_matches([a.semantic[i] for a in answers])
+                            for i, span in enumerate(searched)}
+    chosen = {}
+    for (k, a, b), found_here in zip(units, unit_matches):
+        match = sentences.best_match(found_here, sentence_params)
+        if match is not None:
+            chosen[k] = ((a, b), match)
+
+    # 3. The directives the passages need, to finish here.
+    needed = ({p.source_no for p in passages} | {m.no for _, m in chosen.values()}
+              | {m.no for found_here in semantic_matches.values() for m in found_here})
+    documents = {}
+    if needed:
+        for answer in ask("documents", numbers=sorted(needed)):
+            documents.update(answer)
+
     weak: list[align.Passage] = []
     if params.sentences:
-        # Heavily edited copying, where few shingles survive: sentences as bags of words.
-        edited = sentences.passages(tokens, draft_sentences, index, passages, allowed=allowed)
+        edited = sentences.passages_of_matches(tokens, chosen, documents, sentence_params)
         weak = [p for p in edited if p.kind == align.WEAK]
         passages = align.resolve_overlaps(passages + [p for p in edited if p.kind != align.WEAK], cited)
-    if semantic is not None and params.semantic:
-        # The directives the draft shares most rare seeds with are the candidates for paraphrase.
-        rare = {s: int((seeds[:, 2] == 0).sum()) for s, seeds in all_seeds.items()}
-        ranked = sorted((s for s, n in rare.items() if n >= 2), key=lambda s: -rare[s])
-        candidates = set(ranked[:SEMANTIC_SOURCES])
-        passages = semantic.extend(sentences=draft_sentences, tokens=tokens, index=index, passages=passages,
-                                   candidates=candidates, allowed=allowed)
-    sources = {p.source_no: index.documents[p.source_no].tokens for p in passages}
+    if semantic_on:
+        passages = semantic.extend(sentences=draft_sentences, tokens=tokens, passages=passages,
+                                   matches=semantic_matches, documents=documents)
+    sources = {p.source_no: documents[p.source_no].tokens for p in passages}
     # Merging can grow a passage over one that another directive explains less well.
     passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align), cited)
     if params.edges:
         passages = edges.extend_to_sentences(
             passages, tokens, draft_sentences, sources,
-            {src: index.documents[src].sentences for src in sources})
+            {src: documents[src].sentences for src in sources})
     # Pieces that count only inside a summary, where nothing else was found.
     taken = align.covered(passages, len(tokens))
     pieces = [p for p in weak if not taken[p.d_start:p.d_end].any()]
-    sources.update({p.source_no: index.documents[p.source_no].tokens for p in pieces})
+    sources.update({p.source_no: documents[p.source_no].tokens for p in pieces})
     passages = align.join_condensed(passages + pieces, tokens, sources, params.align)
-    return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, index=index,
+    return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, documents=documents,
                  thresholds=params.thresholds)

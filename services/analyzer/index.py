@@ -47,6 +47,9 @@ class DirectiveIndex:
         self._segments: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._merged: SortedPostings | None = None
         self.phrases = phrases if phrases is not None else phrase_model.default()
+        # The whole registry's sentence figures when this index is one shard of it
+        # (`wordstats`); None: the index's own.
+        self.sentence_stats = None
 
     def __len__(self) -> int:
         return len(self.documents)

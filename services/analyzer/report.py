@@ -2,10 +2,11 @@
 breakdown and a verdict."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from services.analyzer.align import Passage
-from services.analyzer.index import DirectiveIndex
+from services.analyzer.index import IndexedDocument
 from services.analyzer.tokens import TokenSeq
 from services.ingest.document import ParsedDocument
 
@@ -54,11 +55,12 @@ class DraftReport:
 
 def build(
     *, draft_key: str, parsed: ParsedDocument, tokens: TokenSeq, passages: list[Passage],
-    index: DirectiveIndex, thresholds: Thresholds = Thresholds(),
+    documents: Mapping[int, IndexedDocument], thresholds: Thresholds = Thresholds(),
 ) -> DraftReport:
+    """The report of these passages (`documents`: their directives, by number)."""
     reported = []
     for p in passages:
-        src = index.documents[p.source_no]
+        src = documents[p.source_no]
         reported.append(ReportedPassage(
             draft_start=int(tokens.starts[p.d_start]),
             draft_end=int(tokens.ends[p.d_end - 1]),

@@ -25,9 +25,7 @@ from rapidfuzz import fuzz
 
 from services.analyzer.align import Passage
 from services.analyzer.align import covered as covered_by
-from services.analyzer.index import DirectiveIndex
-from services.analyzer.sentences import SentenceParams, ranked, sentence_bag
-from services.analyzer.sentences import table as sentence_table
+from services.analyzer.sentences import SentenceMatch
 from services.analyzer.tokens import TokenSeq
 
 
@@ -118,22 +116,28 @@ class SemanticLayer:
         settings = settings or get_settings()
         return cls(CachedEmbedder(E5Embedder(), settings.cache_dir / "embeddings.sqlite"))
 
-    def extend(
-        self, *, sentences: list[tuple[int, int]], tokens: TokenSeq, index: DirectiveIndex,
-        passages: list[Passage], candidates: set[int], allowed: set[int] | None = None,
-    ) -> list[Passage]:
-        """The lexical passages plus verified paraphrased ones (`sentences`: the draft's
-        sentence bounds, `tokens.sentence_bounds`)."""
+    def sentences_to_search(self, sentences: list[tuple[int, int]], tokens: TokenSeq,
+                            passages: list[Passage]) -> list[tuple[int, int]]:
+        """The draft sentences the layer compares: long enough, mostly outside the passages
+        found and outside excluded text (`sentences`: the draft's sentence bounds)."""
         p = self.params
         covered = covered_by(passages, len(tokens))
-        draft_sents = [
-            (a, b) for a, b in sentences
-            if b - a >= p.min_sentence_tokens and covered[a:b].mean() < 0.5 and tokens.excluded[a:b].mean() < 0.5
-        ]
-        sources = [s for s in candidates if allowed is None or s in allowed]
-        if not draft_sents or not sources:
+        return [(a, b) for a, b in sentences
+                if b - a >= p.min_sentence_tokens and covered[a:b].mean() < 0.5 and tokens.excluded[a:b].mean() < 0.5]
+
+    def extend(
+        self, *, sentences: list[tuple[int, int]], tokens: TokenSeq, passages: list[Passage],
+        matches: dict[tuple[int, int], list[SentenceMatch]], documents,
+    ) -> list[Passage]:
+        """The lexical passages plus verified paraphrased ones. `matches` gives, per draft
+        sentence searched (a superset of those compared now), the closest sentences of the
+        candidate directives in the registry's sentence table (tf-idf over the registry,
+        shared with the sentence layer), best first; `documents` those directives by number."""
+        p = self.params
+        draft_sents = self.sentences_to_search(sentences, tokens, passages)
+        if not draft_sents or not matches:
             return passages
-        pairs, source_sents = self._candidate_pairs(tokens, draft_sents, index, sources)
+        pairs, source_sents = self._candidate_pairs(tokens, draft_sents, matches, documents)
         if not pairs:
             return passages
         # The cheap lexical test first: only pairs that can pass verification are embedded.
@@ -177,29 +181,22 @@ class SemanticLayer:
                        for d in (x[1] - 1, x[1] + 1) for y in by_draft.get(d, ()))
         return [x for x in scored if alone(x) or neighboured(x)]
 
-    def _candidate_pairs(self, tokens, draft_sents, index, sources):
-        """Per draft sentence, the closest sentences of the candidate directives in the
-        registry's sentence table (tf-idf over the registry, shared with the sentence layer),
-        as (draft sentence, (directive, table sentence), draft text, directive text)."""
+    def _candidate_pairs(self, tokens, draft_sents, matches, documents):
+        """Per draft sentence, its closest directive sentences that share enough words, as
+        (draft sentence, (directive, its sentence), draft text, directive text); and the
+        token ranges of those directive sentences."""
         p = self.params
-        built, t = sentence_table(index, SentenceParams())
-        if t["n"] == 0:
-            return [], {}
-        mask = np.isin(t["doc"], np.fromiter(sources, dtype=np.int32, count=len(sources)))
         pairs, spans = [], {}
         for d_idx, (a, b) in enumerate(draft_sents):
-            bag = sentence_bag(tokens, a, b)
             taken = 0
-            for s, _, dice in ranked(bag, built.vocabulary.ids, t, mask):
+            for m in matches.get((a, b), ()):
                 if taken == p.candidates_per_sentence:
                     break
-                if dice < p.min_overlap:
+                if m.dice < p.min_overlap:
                     continue
-                src = int(t["doc"][s])
-                sa, sb = (int(x) for x in t["spans"][s])
-                spans.setdefault(src, {})[s] = (sa, sb)
-                pairs.append((d_idx, (src, s), " ".join(tokens.words[a:b]),
-                              " ".join(index.documents[src].tokens.words[sa:sb])))
+                spans.setdefault(m.no, {})[m.ordinal] = (m.start, m.end)
+                pairs.append((d_idx, (m.no, m.ordinal), " ".join(tokens.words[a:b]),
+                              " ".join(documents[m.no].tokens.words[m.start:m.end])))
                 taken += 1
         # Returned, not kept on self: one layer serves concurrent analyses.
         return pairs, spans
@@ -213,7 +210,8 @@ class SemanticLayer:
             s_tok = source_sents[src][s_idx][0]
             d_tok = draft_sents[d_idx][0]
             near = [abs(s_tok - (q.s_start + (d_tok - q.d_start))) for q in existing if q.source_no == src]
-            return (round(cosine, 3), -min(near, default=0), -s_idx)
+            # then the directive first in the registry, then its first occurrence
+            return (round(cosine, 3), -min(near, default=0), -src, -s_idx)
 
         for d_idx, src, s_idx, cosine, lexical in aligned:
             key = rank(d_idx, src, s_idx, cosine)

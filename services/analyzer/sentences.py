@@ -17,6 +17,7 @@ import math
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -26,6 +27,7 @@ from services.analyzer.align import covered as covered_by
 from services.analyzer.index import DirectiveIndex
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary
+from services.analyzer.wordstats import WordStats, idf as idf_of
 
 
 @dataclass
@@ -51,7 +53,10 @@ class SentenceTable:
     Adding a directive appends its sentences; weights (idf over all these sentences, so a
     report depends on the draft and the registry alone), sentence norms and the postings
     from word to sentences are derived from the counts when first needed after a change,
-    by array operations, never by rereading the directives.
+    by array operations, never by rereading the directives. The table of one shard of a
+    split registry is given the whole registry's figures (`use`), so it weighs every word as
+    the whole registry does. A sentence's words are kept in the order of their hashes, not
+    of their ids, so its norm is summed in the same order in every shard: the same float.
     """
 
     def __init__(self, params: SentenceParams, vocabulary: Vocabulary):
@@ -64,6 +69,30 @@ class SentenceTable:
         self._counts: list[np.ndarray] = []  # and their counts
         self._lengths: list[np.ndarray] = []  # distinct words of each sentence
         self._derived: dict | None = None
+        self.stats: WordStats | None = None  # the whole registry's figures, for a shard's table
+
+    def use(self, stats: WordStats | None) -> None:
+        """Weigh words by these figures (the whole registry's) instead of the table's own."""
+        if stats is not self.stats:
+            self.stats = stats
+            self._derived = None
+
+    def adopt(self, stats: WordStats) -> None:
+        """Take `stats` as the figures the table's derived arrays were computed with (a
+        shard's snapshot, written with the registry's figures: nothing to compute again)."""
+        self.stats = stats
+        if self._derived is not None and self._derived.get("n"):
+            self._derived.update(stats=stats, unseen=_unseen_idf(stats.sentences))
+
+    def own_stats(self) -> WordStats:
+        """The figures of this table's sentences alone."""
+        if not self._ids:
+            return WordStats.empty()
+        df = np.bincount(np.concatenate(self._ids), minlength=len(self.vocabulary))
+        words = np.flatnonzero(df)
+        hashes = self.vocabulary.hashes(words)
+        order = np.argsort(hashes)
+        return WordStats(hashes[order], df[words][order].astype(np.int64), int(sum(len(d) for d in self._doc)))
 
     @classmethod
     def from_derived(cls, params: SentenceParams, vocabulary: Vocabulary, derived: dict, *,
@@ -83,10 +112,10 @@ class SentenceTable:
         """Read a directive of the index (its words are ids of the table's vocabulary)."""
         docs, spans, ids, counts = [], [], [], []
         word_ids, kept = tokens.words.ids, ~tokens.excluded
-        for a, b in units(tokens, sentences, self.params.min_tokens):
+        for a, b in held_units(tokens, sentences, self.params.min_tokens):
             words, times = np.unique(word_ids[a:b][kept[a:b]], return_counts=True)
-            if times.sum() < self.params.min_tokens:
-                continue
+            by_hash = np.argsort(self.vocabulary.hashes(words), kind="stable")
+            words, times = words[by_hash], times[by_hash]
             docs.append(doc_no)
             spans.append((a, b))
             ids.append(words)
@@ -115,23 +144,26 @@ class SentenceTable:
             n = len(doc)
             offsets = np.concatenate([[0], np.cumsum(lengths)])
             words = len(self.vocabulary)
-            df = np.bincount(ids, minlength=words)  # each word once per sentence
-            idf = np.log((n + 1) / (df + 0.5))
+            if self.stats is None:
+                df, total = np.bincount(ids, minlength=words), n  # each word once per sentence
+            else:
+                df, total = self.stats.df_of(self.vocabulary.hashes(np.arange(words))), self.stats.sentences
+            idf = idf_of(df, total)
             norms = np.sqrt(np.add.reduceat((counts.astype(np.float64) * idf[ids]) ** 2, offsets[:-1]))
             sentence_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
             order = np.argsort(ids, kind="stable")
             starts = np.searchsorted(ids[order], np.arange(words + 1))
             # Words in more than a share of the sentences say nothing about which one matches.
-            followed = df <= max(8, min(int(self.params.common_share * n), self.params.common_postings))
+            followed = df <= max(8, min(int(self.params.common_share * total), self.params.common_postings))
             self._derived = {"n": n, "doc": doc, "spans": spans, "ids": ids, "counts": counts, "offsets": offsets,
                              "idf": idf, "norms": norms, "postings": sentence_of[order], "starts": starts,
-                             "followed": followed, "unseen": _unseen_idf(n)}
+                             "followed": followed, "unseen": _unseen_idf(total), "stats": self.stats}
         return self._derived
 
 
 def _unseen_idf(n: int) -> float:
     """The idf of a word none of the table's `n` sentences holds."""
-    return float(np.log((n + 1) / 0.5))
+    return float(idf_of(np.zeros(1), n)[0])
 
 
 _TABLES = threading.Lock()  # checks run in threads of one process and share the index
@@ -146,6 +178,7 @@ def table(index: DirectiveIndex, params: SentenceParams) -> tuple[SentenceTable,
         if built is None or built.params != params:
             built = SentenceTable(params, index.vocabulary)
             index._sentence_table = built  # derived from the index, never stored
+        built.use(index.sentence_stats)
         for doc_no in range(built.directives, len(index.documents)):
             document = index.documents[doc_no]
             built.add(doc_no, document.tokens, document.sentences)
@@ -178,39 +211,110 @@ def units(tokens: TokenSeq, sentences: list[tuple[int, int]], min_tokens: int) -
     return out
 
 
+def held_units(tokens: TokenSeq, sentences: list[tuple[int, int]], min_tokens: int) -> list[tuple[int, int]]:
+    """The units a directive's sentence table holds: those with `min_tokens` words or more
+    outside excluded text."""
+    counted = np.concatenate([[0], np.cumsum(~tokens.excluded, dtype=np.int64)])
+    return [(a, b) for a, b in units(tokens, sentences, min_tokens) if counted[b] - counted[a] >= min_tokens]
+
+
+def document_stats(tokens: TokenSeq, sentences: list[tuple[int, int]], params: SentenceParams) -> WordStats:
+    """The sentence figures (`wordstats`) a directive adds to a registry's: what a shard
+    counts of the directives other shards hold."""
+    kept = ~tokens.excluded
+    words = [list(dict.fromkeys(w for w, k in zip(tokens.words[a:b], kept[a:b].tolist()) if k))
+             for a, b in held_units(tokens, sentences, params.min_tokens)]
+    return WordStats.of_sentences(words)
+
+
 def sentence_bag(tokens: TokenSeq, a: int, b: int) -> Counter:
     return Counter(w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b].tolist()) if not x)
 
 
-def passages(
-    draft: TokenSeq, draft_sents: list[tuple[int, int]], index: DirectiveIndex, existing: list[Passage],
-    allowed: set[int] | None = None, params: SentenceParams | None = None,
-) -> list[Passage]:
-    """Passages of the draft's uncovered sentences copied, heavily edited, from directives
-    of the index (`allowed` restricts which)."""
-    params = params or SentenceParams()
-    built, t = table(index, params)
-    if t["n"] == 0:
-        return []
+class SentenceMatch(NamedTuple):
+    """A directive sentence close to a draft sentence, named so that shards of a split
+    registry name it alike: its directive's number and its place among that directive's
+    sentences in the table."""
+
+    value: float  # the ranking score (over the words followed)
+    no: int  # directive number
+    ordinal: int  # the sentence's place among its directive's sentences in the table
+    cosine: float  # tf-idf cosine over every word
+    dice: float  # Dice overlap of the word sets
+    start: int  # its token range in the directive
+    end: int
+
+
+def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existing: list[Passage],
+                    params: SentenceParams) -> list[tuple[int, int, int]]:
+    """The draft's sentences (as compared) the sentence layer searches: (unit number, start,
+    end) of those no lexical passage covers and long enough."""
     covered = covered_by(existing, len(draft))
-    mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
-    vocabulary = built.vocabulary.ids
-    by_source: dict[int, list[tuple[int, int, float]]] = {}
-    spans = {}
+    out = []
     for k, (a, b) in enumerate(units(draft, draft_sents, params.min_tokens)):
         if covered[a:b].mean() >= 0.5:
             continue
-        bag = sentence_bag(draft, a, b)
-        if sum(bag.values()) < params.min_tokens:
+        if sum(sentence_bag(draft, a, b).values()) < params.min_tokens:
             continue
-        best = _best_match(bag, vocabulary, t, mask, params)
-        if best is not None:
-            s, cosine = best
-            spans[k] = (a, b)
-            by_source.setdefault(int(t["doc"][s]), []).append((k, s, cosine))
+        out.append((k, a, b))
+    return out
+
+
+def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]], *, allowed: set[int] | None,
+           params: SentenceParams, numbers=None) -> list[list[SentenceMatch]]:
+    """For each draft span, its CANDIDATES closest directive sentences in the index (of the
+    `allowed` directives), best first. `numbers` gives the registry number of each of the
+    index's directives (an index that is one shard of a registry); by default their own."""
+    if not spans:
+        return []
+    built, t = table(index, params)
+    if t["n"] == 0:
+        return [[] for _ in spans]
+    mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
+    first_row = np.searchsorted(t["doc"], np.arange(len(index.documents) + 1))
+    out = []
+    for a, b in spans:
+        found = []
+        for s, cosine, dice, value in ranked(sentence_bag(draft, a, b), built.vocabulary.ids, t, mask):
+            doc = int(t["doc"][s])
+            start, end = (int(x) for x in t["spans"][s])
+            found.append(SentenceMatch(value, doc if numbers is None else int(numbers[doc]),
+                                       s - int(first_row[doc]), cosine, dice, start, end))
+        out.append(found)
+    return out
+
+
+def merge_matches(lists: list[list[SentenceMatch]], k: int = None) -> list[SentenceMatch]:
+    """The matches one index holding every shard's directives would give: the best `k` by
+    ranking score, then ordered by cosine (ties: directive, then sentence)."""
+    k = CANDIDATES if k is None else k
+    top = sorted((m for found in lists for m in found), key=lambda m: (-m.value, m.no, m.ordinal))[:k]
+    return sorted(top, key=lambda m: (-m.cosine, m.no, m.ordinal))
+
+
+def best_match(matches: list[SentenceMatch], params: SentenceParams) -> SentenceMatch | None:
+    """The directive sentence closest to a draft sentence, if close enough."""
+    for m in matches:
+        if m.cosine < params.min_cosine:
+            break
+        if m.dice >= params.min_dice:
+            return m
+    return None
+
+
+def passages_of_matches(draft: TokenSeq, best: dict[int, tuple[tuple[int, int], SentenceMatch]],
+                        documents, params: SentenceParams) -> list[Passage]:
+    """Passages of the draft's sentences matched, heavily edited, to directive sentences:
+    `best` gives per unit number its token range and its best match; `documents` the
+    matched directives by number."""
+    by_source: dict[int, list] = {}
+    spans = {}
+    for k, (span, m) in best.items():
+        spans[k] = span
+        by_source.setdefault(m.no, []).append((k, m.ordinal, m.cosine, (m.start, m.end)))
     out: list[Passage] = []
     for src, aligned in by_source.items():
-        out.extend(_group(aligned, spans, t, src, draft, index.documents[src].tokens, params))
+        out.extend(_group(aligned, spans, src, draft, documents[src].tokens, params))
     return out
 
 
@@ -218,22 +322,28 @@ CANDIDATES = 8  # directive sentences scored exactly per draft sentence
 
 
 def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
-           k: int = CANDIDATES) -> list[tuple[int, float, float]]:
+           k: int = CANDIDATES) -> list[tuple[int, float, float, float]]:
     """The directive sentences closest to this bag of words, best first, at most `k`:
-    (sentence number in the table, tf-idf cosine, Dice overlap of the word sets).
+    (sentence number in the table, tf-idf cosine, Dice overlap of the word sets, ranking
+    score).
 
     Candidates are ranked through the postings of words that are not too common (the
     `followed` ones), then scored exactly over every word. `mask` (a bool per table
     sentence, or None for all) restricts the directives searched. The cost follows the
-    postings read, never the size of the table.
+    postings read, never the size of the table. Sums run over the bag's words in their
+    order, so they come out the same whatever ids a vocabulary gives the words.
     """
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
-    # words the table's arrays do not reach (none of its sentences holds them) weigh as unseen
+    # words the table's arrays do not reach weigh as the registry's figures say (a shard's
+    # table: another shard may hold them), or as unseen
     ids = {w: vocabulary.get(w, len(idf)) for w in bag}
     known = {ids[w]: c for w, c in bag.items() if ids[w] < len(idf)}
     weights = {w: c * idf[w] for w, c in known.items()}
-    norm = math.sqrt(sum(v * v for v in weights.values())
-                     + sum((c * t["unseen"]) ** 2 for w, c in bag.items() if ids[w] >= len(idf)))
+    foreign = [w for w in bag if ids[w] >= len(idf)]
+    stats = t.get("stats")
+    foreign_idf = dict(zip(foreign, (stats.idf_of(foreign).tolist() if stats is not None
+                                     else [t["unseen"]] * len(foreign))))
+    norm = math.sqrt(sum((c * (idf[ids[w]] if ids[w] < len(idf) else foreign_idf[w])) ** 2 for w, c in bag.items()))
     posted, gains = [], []
     for w, weight in weights.items():
         if t["followed"][w]:  # each sentence once in a word's postings
@@ -255,27 +365,17 @@ def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
         floor = np.partition(values, len(values) - k)[len(values) - k]
         keep = values >= floor
         values, hit = values[keep], hit[keep]
+    order = np.lexsort((hit, -values))[:k]
     out = []
-    for s in hit[np.lexsort((hit, -values))][:k].tolist():
+    for s, value in zip(hit[order].tolist(), values[order].tolist()):
         lo, hi = t["offsets"][s], t["offsets"][s + 1]
         other = dict(zip(t["ids"][lo:hi].tolist(), t["counts"][lo:hi].tolist()))
-        shared = known.keys() & other.keys()
+        shared = [w for w in known if w in other]
         dice = 2 * len(shared) / (len(bag) + len(other))
         cosine = sum(weights[w] * other[w] * idf[w] for w in shared) / (norm * t["norms"][s] or 1.0)
-        out.append((s, float(cosine), dice))
+        out.append((s, float(cosine), dice, value))
     out.sort(key=lambda x: (-x[1], x[0]))
     return out
-
-
-def _best_match(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
-                params: SentenceParams) -> tuple[int, float] | None:
-    """The directive sentence closest to this bag, with its cosine, if close enough."""
-    for s, cosine, dice in ranked(bag, vocabulary, t, mask):
-        if cosine < params.min_cosine:
-            break
-        if dice >= params.min_dice:
-            return s, cosine
-    return None
 
 
 def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
@@ -285,40 +385,40 @@ def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
                                  " ".join(source.words[p.s_start:p.s_end])) / 100.0
 
 
-def _group(aligned, sents: dict[int, tuple[int, int]], t: dict, src: int, draft: TokenSeq,
+def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq,
            source: TokenSeq, params: SentenceParams) -> list[Passage]:
-    """Aligned sentences in order in both texts, as passages."""
+    """Aligned sentences in order in both texts, as passages: `aligned` holds (draft unit,
+    directive sentence, cosine, its token range in the directive)."""
     out: list[Passage] = []
     group: list[tuple[int, int, float]] = []
 
     def flush():
         if not group:
             return
-        d_tokens = sum(sents[i][1] - sents[i][0] for i, _, _ in group)
-        alone = d_tokens >= params.single_tokens and max(c for _, _, c in group) >= params.single_cosine
-        s_ranges = [tuple(t["spans"][s].tolist()) for _, s, _ in group]
+        d_tokens = sum(sents[i][1] - sents[i][0] for i, _, _, _ in group)
+        alone = d_tokens >= params.single_tokens and max(c for _, _, c, _ in group) >= params.single_cosine
+        s_ranges = [span for _, _, _, span in group]
         p = Passage(src, sents[group[0][0]][0], sents[group[-1][0]][1],
                     min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(group))
         p.lexical = lexical_similarity(draft, source, p)
-        if (len({s for _, s, _ in group}) >= 2 or alone) and (
+        if (len({s for _, s, _, _ in group}) >= 2 or alone) and (
                 p.lexical >= params.min_lexical or _word_order_free(draft, source, p) >= params.min_sorted_lexical):
             p.kind = classify(p.lexical)
             out.append(p)
         else:
             # Not a passage alone, but a piece of a condensed copy if a passage and others join
             # it (align.join_condensed): a summary rewrites most of its sentences.
-            for i, s, _ in group:
-                a, b = t["spans"][s].tolist()
+            for i, _, _, (a, b) in group:
                 out.append(Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK))
         group.clear()
 
-    for i, s, cosine in aligned:
+    for i, s, cosine, span in aligned:
         if group:
-            last_i, _, _ = group[-1]
+            last_i = group[-1][0]
             lo, hi = min(g[1] for g in group), max(g[1] for g in group)
             if (i - last_i > params.max_draft_gap + 1 or s < lo - params.max_source_gap
                     or s > hi + params.max_source_gap):
                 flush()
-        group.append((i, s, cosine))
+        group.append((i, s, cosine, span))
     flush()
     return out

@@ -37,14 +37,18 @@ class SnapshotError(ValueError):
     """The folder holds no snapshot this version can read."""
 
 
-def save(index: DirectiveIndex, folder: Path, *, info: dict | None = None) -> dict:
-    """Write `index` (and its sentence table, built if needed) to `folder`; returns the manifest."""
+def save(index: DirectiveIndex, folder: Path, *, info: dict | None = None,
+         arrays: dict[str, np.ndarray] | None = None) -> dict:
+    """Write `index` (and its sentence table, built if needed) to `folder`, with the caller's
+    `info` and `arrays` (read back by `extra`); returns the manifest."""
     folder = Path(folder)
     tmp = folder.with_name(f"{folder.name}.writing-{os.getpid()}")  # two writers never share one
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
         manifest = _write(index, tmp, info)
+        for name, array in (arrays or {}).items():
+            np.save(tmp / f"extra_{name}.npy", np.ascontiguousarray(array))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # a failed write leaves the old snapshot as it was
         raise
@@ -101,6 +105,14 @@ def _write(index: DirectiveIndex, tmp: Path, info: dict | None) -> dict:
 
 def _joined(arrays, dtype) -> np.ndarray:
     return np.concatenate([np.asarray(a, dtype=dtype) for a in arrays]) if arrays else np.zeros(0, dtype)
+
+
+def extra(folder: Path, name: str) -> np.ndarray:
+    """An array the writer of the snapshot added (`save`'s `arrays`)."""
+    try:
+        return np.load(Path(folder) / f"extra_{name}.npy", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise SnapshotError(f"{folder}: no {name} in the snapshot ({exc})") from exc
 
 
 def manifest(folder: Path) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,10 +34,36 @@ class Settings(BaseSettings):
     session_secret: str | None = Field(default=None, description="signs the web session cookie; default: a "
                                        "random secret kept in data_dir/session-secret")
     session_hours: float = Field(default=8, description="a web session lasts this long")
+    index_shards: int = Field(default=1, ge=1, le=64, description="shards the directive registry is split into; "
+                              "above 1, analyzer workers serve one shard each (DRAFTCTL_INDEX_SHARD) and a check "
+                              "fans out over them")
+    index_shard: str = Field(default="", description="the shards this analyzer worker serves when the registry "
+                             "is split: comma-separated numbers from 0 (e.g. 0 or 0,1)")
     index_snapshot: Path | None = Field(default=None, description="a directive index snapshot (draftctl index "
                                         "snapshot) that workers memory-map instead of loading every entry")
     phrase_model: Path | None = Field(default=None, description="common-phrase model (draftctl model build); "
                                       "default: the bundled models/phrases.npz")
+
+    @field_validator("index_shard")
+    @classmethod
+    def _shard_numbers(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            raise ValueError(f"DRAFTCTL_INDEX_SHARD must be comma-separated shard numbers, not {value!r}")
+        return ",".join(parts)
+
+    @model_validator(mode="after")
+    def _shards_exist(self) -> "Settings":
+        wrong = [k for k in self.served_shards if k >= self.index_shards]
+        if wrong:
+            raise ValueError(f"DRAFTCTL_INDEX_SHARD names shard {wrong[0]}, but the registry has "
+                             f"{self.index_shards} (DRAFTCTL_INDEX_SHARDS), numbered from 0")
+        return self
+
+    @property
+    def served_shards(self) -> list[int]:
+        """The shards of a split registry this worker serves."""
+        return [int(p) for p in self.index_shard.split(",") if p]
 
     @property
     def effective_database_url(self) -> str:

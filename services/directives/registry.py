@@ -11,6 +11,7 @@ import io
 import logging
 import threading
 from pathlib import Path
+from typing import Callable
 from sys import intern
 
 import numpy as np
@@ -21,6 +22,10 @@ from services.analyzer import snapshot
 from services.analyzer.detect import analysis_tokens
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.phrases import PhraseModel
+from services.analyzer.sentences import SentenceParams, document_stats
+from services.analyzer.sentences import table as sentence_table
+from services.analyzer.shards import Ask, LocalShard, ask_local, shard_of
+from services.analyzer.wordstats import WordStats
 from services.analyzer.tokens import TokenSeq
 from services.common.models import AgencyLevel, Document, IndexEntry
 from services.directives import repository as entries_repo
@@ -57,15 +62,35 @@ def register(*, db: Session, document: Document, parsed: ParsedDocument, level: 
 
 class LoadedIndex:
     """A process's view of the registry; `refresh` loads only entries added since (since the
-    snapshot it opened, if any)."""
+    snapshot it opened, if any).
 
-    def __init__(self, phrases: PhraseModel | None = None, snapshot_dir: Path | None = None):
+    A registry split into `shards` parts (setting `index_shards`) numbers its directives in
+    the order they were registered; directive `n` lives in shard `n % shards`. A process
+    serving shard `shard` indexes that shard's directives and counts the words of every
+    other directive's sentences, so it weighs words as the whole registry does; with
+    `shard` None it only catalogues the directives (their levels and documents): what the
+    process that fans a check out over the shards needs.
+    """
+
+    def __init__(self, phrases: PhraseModel | None = None, snapshot_dir: Path | None = None, *,
+                 shard: int | None = None, shards: int = 1):
+        if shards < 1 or (shard is not None and not 0 <= shard < shards):
+            raise ValueError(f"shard {shard} of {shards}: a registry has at least one shard, numbered from 0")
         self.index = DirectiveIndex(phrases=phrases)
-        self.levels: list[AgencyLevel] = []
+        self.shard, self.shards = (0 if shards == 1 else shard), shards
+        self.levels: list[AgencyLevel] = []  # of every directive of the registry, by registry number
         self.document_ids: list[int] = []
+        self.numbers: list[int] = []  # the registry number of each directive of `index`
+        self._others: list[WordStats] = []  # sentence figures of the other shards' directives
         self._last_entry = 0
         self._lock = threading.Lock()
+        # In a split registry, how a check reaches the shards: document id -> shards.Ask
+        # (the worker sets it: a Celery group per round, or shards held in this process).
+        self.fan_out = None
         if snapshot_dir is not None and (Path(snapshot_dir) / "manifest.json").exists():
+            if shards > 1:
+                self._open_shard(Path(snapshot_dir), phrases)
+                return
             try:
                 index, info = snapshot.open_index(snapshot_dir, phrases)
                 levels = [AgencyLevel(d.meta["level"]) for d in index.documents]
@@ -76,45 +101,144 @@ class LoadedIndex:
                 log.warning("index snapshot %s not used (%s); loading every entry", snapshot_dir, exc)
             else:
                 self.index, self.levels, self.document_ids, self._last_entry = index, levels, document_ids, last_entry
+                self.numbers = list(range(len(levels)))
+
+    def _open_shard(self, folder: Path, phrases: PhraseModel | None) -> None:
+        """Start from a snapshot of this shard (`write_snapshot`): its directives mapped, the
+        registry's catalogue and the other shards' sentence figures as they were then. With
+        no shard (the process that fans checks out), only the catalogue is read."""
+        try:
+            if self.shard is None:
+                info = snapshot.manifest(folder)["info"]
+            else:
+                index, info = snapshot.open_index(folder, phrases)
+                info = info["info"]
+                others = WordStats(snapshot.extra(folder, "others_hashes"), snapshot.extra(folder, "others_df"),
+                                   info["others_sentences"])
+            if (info["shards"], info["shard"]) != (self.shards, self.shard if self.shard is not None else info["shard"]):
+                raise ValueError(f"it is shard {info['shard']} of {info['shards']}")
+            levels = [AgencyLevel(v) for v in info["levels"]]
+            document_ids, last_entry = list(info["document_ids"]), info["last_entry"]
+        except (snapshot.SnapshotError, KeyError, ValueError) as exc:
+            log.warning("index snapshot %s not used (%s); loading every entry", folder, exc)
+            return
+        self.levels, self.document_ids, self._last_entry = levels, document_ids, last_entry
+        if self.shard is None:
+            return
+        self.index, self.numbers, self._others = index, [d.meta["number"] for d in index.documents], [others]
+        table = sentence_table(index, SentenceParams())[0] if index.documents else None
+        stats = WordStats.total([table.own_stats() if table else WordStats.empty(), others])
+        index.sentence_stats = stats
+        if table is not None:
+            table.adopt(stats)  # its arrays were derived with these very figures
+
+    @property
+    def split(self) -> bool:
+        return self.shards > 1
 
     def refresh(self, db: Session) -> int:
         with self._lock:
             added = 0
             for entry, document in entries_repo.newer_than(db=db, after_id=self._last_entry):
-                tokens, sentences = decode(entry.payload)
-                self.index.add(IndexedDocument(
-                    key=f"document:{document.id}", tokens=tokens, level_rank=entry.level.rank,
-                    meta={"reference": document.reference, "doc_type": document.doc_type,
-                          "sentences": sentences, "document_id": document.id, "level": entry.level.value},
-                ))
+                number = len(self.levels)
                 self.levels.append(entry.level)
                 self.document_ids.append(document.id)
                 self._last_entry = entry.id
                 added += 1
+                if self.shard is None:
+                    continue
+                tokens, sentences = decode(entry.payload)
+                if shard_of(number, self.shards) != self.shard:
+                    self._others.append(document_stats(tokens, sentences, SentenceParams()))
+                    continue
+                self.index.add(IndexedDocument(
+                    key=f"document:{document.id}", tokens=tokens, level_rank=entry.level.rank,
+                    meta={"reference": document.reference, "doc_type": document.doc_type, "number": number,
+                          "sentences": sentences, "document_id": document.id, "level": entry.level.value},
+                ))
+                self.numbers.append(number)
+            if added and self.split and self.shard is not None:
+                self._others = [WordStats.total(self._others)]
+                self.index.sentence_stats = None
+                own = sentence_table(self.index, SentenceParams())[0].own_stats()
+                self.index.sentence_stats = WordStats.total([own, *self._others])
             return added
 
+    def shard_view(self) -> LocalShard:
+        """This process's shard, numbered as the registry numbers its directives."""
+        return LocalShard(self.index, self.numbers if self.split else None)
+
     def save_snapshot(self, folder: Path) -> dict:
-        """Write what this process has loaded as a snapshot other processes map."""
+        """Write what this process has loaded as a snapshot other processes map; a shard's
+        also holds the registry's catalogue and the other shards' sentence figures."""
         with self._lock:
-            return snapshot.save(self.index, folder, info={"last_entry": self._last_entry})
+            if not self.split:
+                return snapshot.save(self.index, folder, info={"last_entry": self._last_entry})
+            if self.shard is None:
+                raise ValueError("a process that serves no shard has no shard to write")
+            others = WordStats.total(self._others)
+            return snapshot.save(self.index, folder, info={
+                "last_entry": self._last_entry, "shard": self.shard, "shards": self.shards,
+                "levels": [lv.value for lv in self.levels], "document_ids": self.document_ids,
+                "others_sentences": others.sentences}, arrays={"others_hashes": others.hashes, "others_df": others.df})
 
     def higher_than(self, level: AgencyLevel | None) -> set[int]:
-        """Index numbers of directives of a higher level than `level` (all when unknown)."""
+        """Registry numbers of directives of a higher level than `level` (all when unknown)."""
         if level is None:
             return set(range(len(self.levels)))
         return {i for i, lv in enumerate(self.levels) if lv.rank < level.rank}
 
 
-def loaded_index(settings) -> LoadedIndex:
-    """A process's index as the settings configure it: the common-phrase model, and the
-    snapshot to map when there is one."""
-    return LoadedIndex(phrase_model.default(settings), settings.index_snapshot)
+def shard_snapshot(folder: Path, shard: int, shards: int) -> Path:
+    """Where the snapshot of one shard of a split registry lives, beside `folder` (the
+    setting `index_snapshot`)."""
+    return folder.with_name(f"{folder.name}-shard-{shard}-of-{shards}")
+
+
+def loaded_index(settings, *, shard: int | None = None, factory=None) -> LoadedIndex:
+    """A process's index as the settings configure it: the common-phrase model, the
+    snapshot to map when there is one, and, in a registry split into shards, the shard it
+    serves (None: none, it fans checks out: to shards held in this process when given the
+    store's `factory`, unless a worker sets another way)."""
+    folder = settings.index_snapshot
+    if folder is not None and settings.index_shards > 1:
+        folder = shard_snapshot(folder, 0 if shard is None else shard, settings.index_shards)
+    loaded = LoadedIndex(phrase_model.default(settings), folder, shard=shard, shards=settings.index_shards)
+    if loaded.split and shard is None and factory is not None:
+        loaded.fan_out = in_process_fan_out(settings, factory)
+    return loaded
+
+
+def in_process_fan_out(settings, factory) -> Callable[[int], Ask]:
+    """Every shard of a split registry held in this process (the embedded runner has no
+    workers to fan out to): each round asks them one after another."""
+    parts = [loaded_index(settings, shard=k) for k in range(settings.index_shards)]
+
+    def fan_out(document_id: int) -> Ask:
+        with factory() as db:
+            for part in parts:
+                part.refresh(db)
+        return ask_local([part.shard_view() for part in parts])
+    return fan_out
 
 
 def write_snapshot(*, settings, factory, loaded: LoadedIndex) -> dict:
-    """Bring `loaded` up to date with the store and write it as the configured snapshot."""
+    """Bring `loaded` up to date with the store and write it as the configured snapshot; a
+    split registry's shards are each written beside it, one after another, each starting
+    from its last snapshot."""
     if settings.index_snapshot is None:
         return {"skipped": "DRAFTCTL_INDEX_SNAPSHOT is not set"}
+    if settings.index_shards > 1:
+        totals = {"snapshot": str(settings.index_snapshot), "shards": settings.index_shards}
+        for k in range(settings.index_shards):
+            part = loaded_index(settings, shard=k)
+            with factory() as db:
+                part.refresh(db)
+            info = part.save_snapshot(shard_snapshot(settings.index_snapshot, k, settings.index_shards))
+            for name in ("directives", "tokens", "shingles", "sentences"):
+                totals[name] = totals.get(name, 0) + info[name]
+            del part
+        return totals
     with factory() as db:
         loaded.refresh(db)
     info = loaded.save_snapshot(settings.index_snapshot)

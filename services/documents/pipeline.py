@@ -12,11 +12,16 @@ the stored parse. The handlers run in the in-process runner and in the Celery wo
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.analyzer.detect import DetectParams, detect
+from services.analyzer import exclusions
+from services.analyzer.detect import DetectParams, detect_over
+from services.analyzer.shards import DRAFT_ROUNDS, ROUNDS, answer_to_json, ask_local, question_from_json
+from services.analyzer.tokens import TokenSeq, tokenize
 from services.directives.registry import LoadedIndex, register
 from services.analyzer.report import DraftReport, combine
 from services.common.blobs import BlobStore
@@ -145,13 +150,55 @@ def check_document(*, parsed: ParsedDocument, loaded: LoadedIndex, document_id: 
                    semantic=None, params: DetectParams | None = None) -> tuple[DraftReport, dict]:
     """Detect against the loaded index; the report and its stored form, whose passages name
     the directive's document id and which lists the directives checked."""
-    report = detect(parsed, loaded.index, key=f"document:{document_id}", params=params, allowed=allowed,
-                    semantic=semantic)
+    if loaded.split:
+        if loaded.fan_out is None:
+            raise RuntimeError("the registry is split into shards (DRAFTCTL_INDEX_SHARDS) but this process "
+                               "has no way to reach them")
+        ask = loaded.fan_out(document_id)
+    else:
+        ask = ask_local([loaded.shard_view()])
+    report = detect_over(ask, parsed, key=f"document:{document_id}", params=params, allowed=allowed,
+                         semantic=semantic)
     body = report.to_json(with_content=True)
     for passage in body["passages"]:
         passage["source_document_id"] = int(passage["source"].split(":")[1])  # key: "document:ID"
     body["checked"] = sorted(loaded.document_ids[i] for i in allowed)
     return report, body
+
+
+_DRAFTS: OrderedDict[tuple[int, str], TokenSeq] = OrderedDict()  # the drafts of the last checks
+_DRAFTS_LOCK = threading.Lock()
+
+
+def _draft_tokens(document: Document) -> TokenSeq:
+    """A draft's tokens as a check reads them, kept for the rounds of one check."""
+    key = (document.id, str(document.updated_at))
+    with _DRAFTS_LOCK:
+        if key in _DRAFTS:
+            _DRAFTS.move_to_end(key)
+            return _DRAFTS[key]
+    parsed = stored_parse(document)
+    tokens = tokenize(parsed, exclusions.excluded_spans(parsed))
+    with _DRAFTS_LOCK:
+        _DRAFTS[key] = tokens
+        while len(_DRAFTS) > 16:
+            _DRAFTS.popitem(last=False)
+    return tokens
+
+
+def answer_shard_round(*, factory: sessionmaker[Session], loaded: LoadedIndex, round_name: str, document_id: int,
+                       question: dict) -> dict:
+    """What this process's shard of a split registry answers to one round of a check of
+    the document (`analyzer.shards`), as JSON."""
+    if round_name not in ROUNDS:
+        raise ValueError(f"unknown round {round_name!r}; rounds are {', '.join(ROUNDS)}")
+    asked = question_from_json(round_name, question)
+    with factory() as db:
+        loaded.refresh(db)
+        if round_name in DRAFT_ROUNDS:
+            asked["draft"] = _draft_tokens(repository.get(db=db, document_id=document_id))
+    answer = getattr(loaded.shard_view(), round_name)(**asked)
+    return answer_to_json(round_name, answer)
 
 
 def record_check(*, db: Session, document_id: int, body: dict) -> None:

@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         runner = CeleryDispatcher(settings.broker_url)
     else:
-        loaded = loaded_index(settings)
+        loaded = loaded_index(settings, factory=factory)
         runner.register(PARSE, partial(run_parse_job, blobs=blobs))
         runner.register(INDEX, run_index_job)
         runner.register(ANALYZE, partial(run_analyze_job, loaded=loaded, semantic=SemanticLayer.default(settings)))

@@ -47,7 +47,7 @@ def load_demo(*, settings: Settings, factory: sessionmaker[Session], examples: P
                     jobs.append(accepted.job.id)
     from services.directives.registry import loaded_index
 
-    loaded = loaded_index(settings)
+    loaded = loaded_index(settings, factory=factory)
     follow_ups = []
     for job_id in jobs:
         follow_ups += run_parse_job(job_id, factory, blobs)

@@ -69,7 +69,58 @@ def _context():
 
     settings = get_settings()
     factory = session_factory(make_engine(settings.effective_database_url))
-    return factory, BlobStore(settings.blob_dir), loaded_index(settings), SemanticLayer.default(settings)
+    loaded = loaded_index(settings)
+    if loaded.split:
+        loaded.fan_out = fan_out_to_shards
+    return factory, BlobStore(settings.blob_dir), loaded, SemanticLayer.default(settings)
+
+
+def shard_queue(shard: int) -> str:
+    """The queue of the workers serving one shard of a split registry."""
+    return f"shard.{shard}"
+
+
+@lru_cache(maxsize=None)
+def _shard(shard: int):
+    """The shard of the registry this worker serves (DRAFTCTL_INDEX_SHARD)."""
+    from services.directives.registry import loaded_index
+
+    settings = get_settings()
+    if shard not in settings.served_shards:
+        raise ValueError(f"this worker serves shards {settings.served_shards or 'none'}, not {shard} "
+                         "(DRAFTCTL_INDEX_SHARD)")
+    return loaded_index(settings, shard=shard)
+
+
+@celery.task(name="draftctl.shard_round", ignore_result=False, acks_late=False)
+def shard_round_task(shard: int, round_name: str, document_id: int, question: dict) -> dict:
+    """One shard's answer to one round of a check (`analyzer.shards`)."""
+    from services.documents.pipeline import answer_shard_round
+
+    return answer_shard_round(factory=_context()[0], loaded=_shard(shard), round_name=round_name,
+                              document_id=document_id, question=question)
+
+
+def fan_out_to_shards(document_id: int):
+    """How a check of the document reaches the shards: each round a Celery group, one task
+    per shard on its queue, whose answers come back through the result backend."""
+    from celery import group
+
+    from services.analyzer.shards import answer_from_json, question_to_json
+
+    count = get_settings().index_shards
+
+    def ask(round_name: str, **question) -> list:
+        payload = question_to_json(round_name, question)
+        job = group(shard_round_task.s(k, round_name, document_id, payload).set(queue=shard_queue(k))
+                    for k in range(count))
+        result = job.apply_async()
+        try:
+            answers = result.get(timeout=SOFT_LIMIT_S, disable_sync_subtasks=False)
+        finally:
+            result.forget()
+        return [answer_from_json(round_name, answer) for answer in answers]
+    return ask
 
 
 def _dispatch(follow_ups) -> None:

@@ -144,7 +144,7 @@ def scan_items(*, settings: Settings, factory: sessionmaker[Session], files: lis
         if deadline is not None and time.monotonic() > deadline:
             raise ChunkOverTime("the chunk ran past its time limit; lower DRAFTCTL_SCAN_CHUNK_SIZE")
 
-    loaded = loaded or loaded_index(settings)
+    loaded = loaded or loaded_index(settings, factory=factory)
     with factory() as db:
         loaded.refresh(db)
     blobs = BlobStore(settings.blob_dir)

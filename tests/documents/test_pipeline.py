@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from services.agencies.service import ensure_agency
 from services.analyzer import phrases
-from services.analyzer.detect import DetectParams, detect
-from services.directives.registry import LoadedIndex, write_snapshot
+from services.analyzer.detect import DetectParams, detect, detect_over
+from services.analyzer.shards import ask_local
+from services.directives.registry import LoadedIndex, loaded_index, write_snapshot
 from services.common.blobs import BlobStore
 from services.common.db import make_engine, session_factory, unit_of_work
 from services.common.migrate import upgrade
@@ -176,3 +177,35 @@ def test_a_worker_given_a_snapshot_it_cannot_use_loads_every_entry_instead(store
     loaded = LoadedIndex(phrases.default(settings), tmp_path)
     with factory() as db:
         assert loaded.refresh(db) == 1
+
+
+def test_a_split_registry_snapshots_each_shard_and_checks_as_one_index_does(store):
+    settings, factory, _ = store
+    names = sorted(p.name for p in shared(*DEV, "sources").iterdir())
+    for name in [FIRST, SECOND] + [n for n in names if n not in (FIRST, SECOND)][:3]:
+        _directive(store, name)
+    split = settings.model_copy(update={"index_shards": 2, "index_snapshot": settings.data_dir / "index"})
+    done = write_snapshot(settings=split, factory=factory, loaded=loaded_index(split))
+    assert done["shards"] == 2 and done["directives"] == 5
+    _directive(store, [n for n in names if n not in (FIRST, SECOND)][3])  # registered after the snapshot
+
+    whole = LoadedIndex(phrases.default(settings))
+    with factory() as db:
+        whole.refresh(db)
+        mapped = [loaded_index(split, shard=k) for k in (0, 1)]
+        assert [part.refresh(db) for part in mapped] == [1, 1]  # only the entry newer than the snapshots
+        fresh = [LoadedIndex(phrases.default(settings), shard=k, shards=2) for k in (0, 1)]
+        for part in fresh:
+            part.refresh(db)
+    for part, again in zip(mapped, fresh):
+        assert part.numbers == again.numbers and part.document_ids == whole.document_ids
+        assert part.index.sentence_stats.sentences == again.index.sentence_stats.sentences
+        assert (part.index.sentence_stats.df == again.index.sentence_stats.df).all()
+    catalogue = loaded_index(split, factory=factory)  # what the process that fans out holds
+    with factory() as db:
+        catalogue.refresh(db)
+    assert catalogue.document_ids == whole.document_ids and len(catalogue.index) == 0
+    parsed = parse(shared(*DEV, "drafts", "draft-dev-001.txt").read_bytes(), with_sentences=False)
+    one = detect(parsed, whole.index, key="d")
+    over = detect_over(ask_local([part.shard_view() for part in mapped]), parsed, key="d")
+    assert one.passages and over.to_json() == one.to_json()

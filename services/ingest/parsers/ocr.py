@@ -60,7 +60,7 @@ def missing(*, for_pdf: bool) -> str | None:
     if tesseract is None:
         return f"Tesseract is not installed here (Debian: apt-get install {PACKAGES})"
     if LANGUAGE not in _languages(tesseract):
-        return f"Tesseract's Vietnamese model is not installed here (Debian: apt-get install tesseract-ocr-vie)"
+        return "Tesseract's Vietnamese model is not installed here (Debian: apt-get install tesseract-ocr-vie)"
     if for_pdf and shutil.which("pdftoppm") is None:
         return "pdftoppm is not installed here (Debian: apt-get install poppler-utils)"
     return None

@@ -1,0 +1,230 @@
+"""A registry split into shards, and what each shard answers when a check fans out.
+
+A check asks every shard the same questions in three rounds, and the coordinator
+(`detect.detect_over`) merges the answers of one round before it asks the next:
+
+1. `lexical`: the draft's seeds in the shard's directives. Per seeded directive: its
+   evidence score, the first draft position it seeds at, its rare seeds and whether the
+   draft cites it; and the passages of the shard's `max_sources` best directives (the
+   registry's best are among them).
+2. `sentences`: per draft sentence searched, the shard's closest directive sentences (the
+   sentence layer), and the closest among the semantic layer's candidate directives.
+3. `documents`: the directives the passages found need, to finish the check.
+
+A shard answers alone, and every order the coordinator sorts by is one each shard
+computes alike: registry numbers of directives (a shard's own numbers map to them),
+integer evidence scores, tf-idf weights over the whole registry (`wordstats`), sums in an
+order no vocabulary changes. So the merged answers are those of one index holding every
+directive, and a check returns exactly the passages a single shard returns.
+
+Directive `n` of a registry split into `count` shards lives in shard `n % count`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from services.analyzer import align, sentences
+from services.analyzer.align import Passage
+from services.analyzer.index import DirectiveIndex, IndexedDocument
+from services.analyzer.sentences import SentenceMatch, SentenceParams
+from services.analyzer.tokens import TokenSeq
+from services.analyzer.wordstats import WordStats
+
+EVIDENCE_WINDOW = 100  # draft tokens over which a directive's seeds are weighed to rank it
+
+
+def shard_of(number: int, count: int) -> int:
+    """The shard a registry's directive `number` lives in."""
+    return number % count
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A directive the draft seeds in, as the coordinator ranks it."""
+
+    no: int  # its registry number
+    score: int  # align.evidence
+    first: int  # the first draft position it seeds at: ties go to the directive seeded first
+    rare: int  # seeds of shingles rare outside it (the semantic layer's candidates)
+    cited: bool  # the draft cites it by số ký hiệu
+
+    def rank(self) -> tuple:
+        return (-self.score, self.first, self.no)
+
+
+@dataclass
+class LexicalAnswer:
+    seeded: list[Seeded]
+    passages: dict[int, list[Passage]]  # of the shard's best directives, by registry number
+
+
+@dataclass
+class SentenceAnswer:
+    units: list[list[SentenceMatch]]  # per unit asked, the closest directive sentences
+    semantic: list[list[SentenceMatch]]  # per sentence asked, the closest of the candidates
+
+
+class LocalShard:
+    """A shard held in this process: an index and, when it is one part of a registry, the
+    registry number of each of its directives."""
+
+    def __init__(self, index: DirectiveIndex, numbers: Sequence[int] | None = None):
+        self.index = index
+        self.numbers = None if numbers is None else np.asarray(numbers, dtype=np.int64)
+
+    def _number(self, local: int) -> int:
+        return local if self.numbers is None else int(self.numbers[local])
+
+    def _local(self, numbers) -> set[int] | None:
+        """The shard's own numbers of these registry numbers (None: all)."""
+        if numbers is None or self.numbers is None:
+            return None if numbers is None else set(numbers)
+        wanted = np.fromiter(numbers, dtype=np.int64, count=len(numbers))
+        return set(np.flatnonzero(np.isin(self.numbers, wanted)).tolist())
+
+    def lexical(self, draft: TokenSeq, *, cited: Sequence[str], allowed: set[int] | None, max_sources: int,
+                params: align.AlignParams) -> LexicalAnswer:
+        all_seeds = self.index.seeds(draft, allowed=self._local(allowed))
+        scores = align.evidence(all_seeds, EVIDENCE_WINDOW)
+        cited = set(cited)
+        seeded = {local: Seeded(self._number(local), scores[local], int(seeds[0, 0]), int((seeds[:, 2] == 0).sum()),
+                                self.index.documents[local].meta.get("reference") in cited)
+                  for local, seeds in all_seeds.items()}
+        best = sorted(seeded, key=lambda local: seeded[local].rank())[:max_sources]
+        passages = {seeded[local].no: align.passages_for_source(
+            draft, self.index.documents[local].tokens, seeded[local].no, all_seeds[local], params) for local in best}
+        return LexicalAnswer(list(seeded.values()), passages)
+
+    def sentences(self, draft: TokenSeq, *, units: Sequence[tuple[int, int]], semantic: Sequence[tuple[int, int]],
+                  candidates: Sequence[int], allowed: set[int] | None, params: SentenceParams) -> SentenceAnswer:
+        local = self._local(allowed)
+        found_units = sentences.search(self.index, draft, list(units), allowed=local, params=params,
+                                       numbers=self.numbers)
+        among = self._local([c for c in candidates if allowed is None or c in allowed])
+        found_semantic = (sentences.search(self.index, draft, list(semantic), allowed=among, params=params,
+                                           numbers=self.numbers)
+                          if among else [[] for _ in semantic])
+        return SentenceAnswer(found_units, found_semantic)
+
+    def documents(self, numbers: Sequence[int]) -> dict[int, IndexedDocument]:
+        local = self._local(numbers) or set()
+        return {self._number(i): self.index.documents[i] for i in sorted(local)}
+
+
+def split(index: DirectiveIndex, count: int) -> list[LocalShard]:
+    """The directives of `index` as `count` shards in this process, weighing words by the
+    whole registry's figures (what a split registry's workers are given)."""
+    parts = [DirectiveIndex(phrases=index.phrases) for _ in range(count)]
+    numbers: list[list[int]] = [[] for _ in range(count)]
+    for no, document in enumerate(index.documents):
+        k = shard_of(no, count)
+        parts[k].add(document)
+        numbers[k].append(no)
+    share_sentence_stats(parts)
+    return [LocalShard(part, nos) for part, nos in zip(parts, numbers)]
+
+
+def share_sentence_stats(parts: list[DirectiveIndex], params: SentenceParams | None = None) -> WordStats:
+    """Give every part the figures of all parts' sentences together."""
+    params = params or SentenceParams()
+    for part in parts:
+        part.sentence_stats = None
+    stats = WordStats.total([sentences.table(part, params)[0].own_stats() for part in parts])
+    for part in parts:
+        part.sentence_stats = stats
+    return stats
+
+
+Ask = Callable[..., list]  # ask(round, **question) -> one answer per shard
+
+
+def ask_local(shards: list[LocalShard]) -> Ask:
+    """Ask shards held in this process, one after another."""
+    def ask(round_name: str, **question) -> list:
+        return [getattr(shard, round_name)(**question) for shard in shards]
+    return ask
+
+
+# Answers as JSON, for shards in other processes (Celery carries JSON only).
+
+def passage_to_json(p: Passage) -> list:
+    return [p.source_no, p.d_start, p.d_end, p.s_start, p.s_end, p.seeds, p.lexical, p.semantic, p.kind]
+
+
+def passage_from_json(row: list) -> Passage:
+    return Passage(*row)
+
+
+def answer_to_json(round_name: str, answer) -> dict:
+    if round_name == "lexical":
+        return {"seeded": [list(asdict(s).values()) for s in answer.seeded],
+                "passages": [[no, [passage_to_json(p) for p in ps]] for no, ps in answer.passages.items()]}
+    if round_name == "sentences":
+        return {"units": [[list(m) for m in found] for found in answer.units],
+                "semantic": [[list(m) for m in found] for found in answer.semantic]}
+    if round_name == "documents":
+        return {"documents": [[no, document_to_json(d)] for no, d in answer.items()]}
+    raise ValueError(f"unknown round {round_name!r}")
+
+
+def answer_from_json(round_name: str, data: dict):
+    if round_name == "lexical":
+        return LexicalAnswer([Seeded(*row) for row in data["seeded"]],
+                             {no: [passage_from_json(r) for r in rows] for no, rows in data["passages"]})
+    if round_name == "sentences":
+        return SentenceAnswer([[SentenceMatch(*m) for m in found] for found in data["units"]],
+                              [[SentenceMatch(*m) for m in found] for found in data["semantic"]])
+    if round_name == "documents":
+        return {no: document_from_json(d) for no, d in data["documents"]}
+    raise ValueError(f"unknown round {round_name!r}")
+
+
+def question_to_json(round_name: str, question: dict) -> dict:
+    """A round's question without the draft (a shard in another process reads the draft
+    itself from the store)."""
+    out = {k: v for k, v in question.items() if k != "draft"}
+    if out.get("allowed") is not None:
+        out["allowed"] = sorted(out["allowed"])
+    if "params" in out:
+        out["params"] = asdict(out["params"])
+    for k in ("units", "semantic"):
+        if k in out:
+            out[k] = [list(span) for span in out[k]]
+    return out
+
+
+def question_from_json(round_name: str, data: dict) -> dict:
+    question = dict(data)
+    if question.get("allowed") is not None:
+        question["allowed"] = set(question["allowed"])
+    if "params" in question:
+        question["params"] = (align.AlignParams if round_name == "lexical" else SentenceParams)(**question["params"])
+    for k in ("units", "semantic"):
+        if k in question:
+            question[k] = [tuple(span) for span in question[k]]
+    return question
+
+
+ROUNDS = ("lexical", "sentences", "documents")
+DRAFT_ROUNDS = ("lexical", "sentences")  # the rounds whose question includes the draft
+
+
+def document_to_json(document: IndexedDocument) -> dict:
+    tokens = document.tokens
+    meta = {k: v for k, v in document.meta.items() if k != "sentences"}
+    return {"key": document.key, "level_rank": document.level_rank, "meta": meta,
+            "sentences": np.asarray(document.meta.get("sentences", []), dtype=np.int64).reshape(-1, 2).tolist(),
+            "words": list(tokens.words), "starts": tokens.starts.tolist(), "ends": tokens.ends.tolist(),
+            "excluded": tokens.excluded.tolist(),
+            "separators": None if tokens.separators is None else tokens.separators.tolist()}
+
+
+def document_from_json(data: dict) -> IndexedDocument:
+    tokens = TokenSeq(data["words"], np.asarray(data["starts"], dtype=np.int64),
+                      np.asarray(data["ends"], dtype=np.int64), np.asarray(data["excluded"], dtype=bool),
+                      None if data["separators"] is None else np.asarray(data["separators"], dtype=np.uint32))
+    meta = dict(data["meta"], sentences=np.asarray(data["sentences"], dtype=np.int32).reshape(-1, 2))
+    return IndexedDocument(key=data["key"], tokens=tokens, level_rank=data["level_rank"], meta=meta)
