@@ -21,9 +21,14 @@ For each size:
 - same answers: the passages the drafts get from the 219 originals, compared with a
   registry of those 219 alone (passages identical; draft characters credited to the same
   original, Jaccard);
+- shards (`--shards K`): the snapshot split into K shard snapshots (`shards.save_shard`),
+  each served by its own process, a coordinator process fanning every check out over
+  them in rounds carried as JSON (as Celery carries them): p50, p95, each shard
+  process's RSS, and whether every passage equals the one worker's;
 and how each figure grows from the smallest size to the others.
 
-usage: python bench/scale.py --shared ../shared --sizes 2000,20000 --workers 1,2 [--semantic] --out bench/scale.json
+usage: python bench/scale.py --shared ../shared --sizes 2000,20000 --workers 1,2 [--shards 2] [--semantic]
+       --out bench/scale.json
 """
 from __future__ import annotations
 
@@ -41,8 +46,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.analyzer import sentences, snapshot  # noqa: E402
-from services.analyzer.detect import DetectParams, analysis_tokens, detect  # noqa: E402
+from services.analyzer import sentences, shards, snapshot  # noqa: E402
+from services.analyzer.wordstats import WordStats  # noqa: E402
+from services.analyzer.detect import DetectParams, analysis_tokens, detect, detect_over  # noqa: E402
 from services.analyzer.index import DirectiveIndex, IndexedDocument  # noqa: E402
 from services.analyzer.tokens import TokenSeq  # noqa: E402
 from services.ingest.pipeline import parse  # noqa: E402
@@ -136,6 +142,80 @@ def work(folder: Path, drafts_file: Path, semantic: bool) -> dict:
             "draft_p95_s": round(_percentile(latencies, 0.95), 3), **_memory_mb(), "passages": passages}
 
 
+def split(folder: Path, count: int, base: Path) -> dict:
+    """Split the snapshot in `folder` into `count` shard snapshots `base`-k (its own process)."""
+    t0 = time.perf_counter()
+    index, _ = snapshot.open_index(folder)
+    parts = shards.split(index, count)
+    own = [sentences.table(p.index, sentences.SentenceParams())[0].own_stats() for p in parts]
+    for k, part in enumerate(parts):
+        others = WordStats.total([o for j, o in enumerate(own) if j != k])
+        shards.save_shard(part, Path(f"{base}-{k}"), others=others, info={"shard": k, "shards": count})
+    return {"split_s": round(time.perf_counter() - t0, 1), "splitter_peak_rss_mb": _memory_mb()["peak_rss_mb"]}
+
+
+def serve_shard(folder: Path, requests, answers) -> None:
+    """A shard process: map the shard, answer rounds until told to stop, then report memory."""
+    t0 = time.perf_counter()
+    shard, _, _ = shards.open_shard(folder)
+    answers.send(round(time.perf_counter() - t0, 2))
+    while True:
+        message = requests.recv()
+        if message is None:
+            answers.send(_memory_mb())
+            return
+        round_name, question, draft = message
+        asked = shards.question_from_json(round_name, json.loads(question))
+        if draft is not None:
+            asked["draft"] = draft
+        answers.send(json.dumps(shards.answer_to_json(round_name, getattr(shard, round_name)(**asked))))
+
+
+def work_shards(base: Path, count: int, drafts_file: Path, semantic: bool) -> dict:
+    """A coordinator over `count` shard processes: check every draft twice, time the second pass."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # each shard process maps only its own files
+    links = []
+    for k in range(count):
+        requests, their_requests = context.Pipe()
+        their_answers, answers = context.Pipe()
+        process = context.Process(target=serve_shard, args=(Path(f"{base}-{k}"), their_requests, their_answers))
+        process.start()
+        links.append((process, requests, answers))
+    startup = max(answers.recv() for _, _, answers in links)
+
+    def ask(round_name: str, **question) -> list:
+        payload = json.dumps(shards.question_to_json(round_name, question))
+        for _, requests, _ in links:  # every shard at once, then every answer
+            requests.send((round_name, payload, question.get("draft")))
+        return [shards.answer_from_json(round_name, json.loads(answers.recv())) for _, _, answers in links]
+
+    drafts = pickle.loads(drafts_file.read_bytes())
+    params = DetectParams(semantic=semantic)
+    layer = None
+    if semantic:
+        from services.analyzer.semantic import SemanticLayer
+        layer = SemanticLayer.default()
+    for key, parsed in drafts:
+        detect_over(ask, parsed, key=key, params=params, semantic=layer)
+    latencies, passages = [], []
+    for key, parsed in drafts:
+        t = time.perf_counter()
+        report = detect_over(ask, parsed, key=key, params=params, semantic=layer)
+        latencies.append(time.perf_counter() - t)
+        passages.extend([key, p.source, p.draft_start, p.draft_end, p.source_start, p.source_end]
+                        for p in report.passages)
+    memory = []
+    for process, requests, answers in links:
+        requests.send(None)
+        memory.append(answers.recv())
+        process.join(timeout=60)
+    return {"startup_s": startup, "draft_p50_s": round(statistics.median(latencies), 3),
+            "draft_p95_s": round(_percentile(latencies, 0.95), 3), "coordinator": _memory_mb(),
+            "shard_processes": memory, "passages": passages}
+
+
 def _run(args: list[str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
 
@@ -166,7 +246,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", default="bench/scale.json")
     ap.add_argument("--build", nargs=3, metavar=("SIZE", "INPUTS", "FOLDER"), help=argparse.SUPPRESS)
+    ap.add_argument("--shards", type=int, default=0, help="also split each registry into this many shards")
     ap.add_argument("--work", nargs=2, metavar=("FOLDER", "DRAFTS"), help=argparse.SUPPRESS)
+    ap.add_argument("--split", nargs=3, metavar=("FOLDER", "COUNT", "BASE"), help=argparse.SUPPRESS)
+    ap.add_argument("--work-shards", nargs=3, metavar=("BASE", "COUNT", "DRAFTS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.build:  # a child: the indexer
         originals, pool = pickle.loads(Path(args.build[1]).read_bytes())
@@ -174,6 +257,13 @@ def main() -> None:
         return
     if args.work:  # a child: a worker
         print(json.dumps(work(Path(args.work[0]), Path(args.work[1]), args.semantic)))
+        return
+    if args.split:  # a child: the splitter
+        print(json.dumps(split(Path(args.split[0]), int(args.split[1]), Path(args.split[2]))))
+        return
+    if args.work_shards:  # a child: the coordinator of shard processes
+        base, count, drafts = args.work_shards
+        print(json.dumps(work_shards(Path(base), int(count), Path(drafts), args.semantic)))
         return
 
     shared = Path(args.shared)
@@ -202,6 +292,15 @@ def main() -> None:
                 results = [_result(p) for p in started]
                 row["workers"][str(count)] = [{k: v for k, v in r.items() if k != "passages"} for r in results]
                 row.setdefault("_passages", results[0]["passages"])
+            if args.shards > 1:
+                base = work_dir / f"shard-{size}"
+                row["shards"] = {"count": args.shards, **_result(_run(["--split", str(folder), str(args.shards),
+                                                                        str(base)]))}
+                got = _result(_run(["--work-shards", str(base), str(args.shards), str(drafts_file), *semantic]))
+                row["shards"].update({k: v for k, v in got.items() if k != "passages"})
+                row["shards"]["same_passages_as_one_worker"] = got["passages"] == row["_passages"]
+                for k in range(args.shards):
+                    shutil.rmtree(f"{base}-{k}", ignore_errors=True)
             if rows:
                 row.update(_same(rows[0]["_passages"], row["_passages"], keys))
             rows.append(row)

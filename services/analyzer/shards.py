@@ -22,11 +22,12 @@ Directive `n` of a registry split into `count` shards lives in shard `n % count`
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from services.analyzer import align, sentences
+from services.analyzer import align, sentences, snapshot
 from services.analyzer.align import Passage
 from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.sentences import SentenceMatch, SentenceParams
@@ -136,6 +137,36 @@ def share_sentence_stats(parts: list[DirectiveIndex], params: SentenceParams | N
     for part in parts:
         part.sentence_stats = stats
     return stats
+
+
+def save_shard(shard: LocalShard, folder: Path, *, others: WordStats, info: dict | None = None) -> dict:
+    """Write a shard as a snapshot (`snapshot.save`) with what it needs to answer as part of
+    its registry: the registry number of each of its directives, and the sentence figures
+    of the directives the other shards hold (`others`)."""
+    numbers = np.arange(len(shard.index), dtype=np.int64) if shard.numbers is None else shard.numbers
+    return snapshot.save(shard.index, folder, info=dict(info or {}, others_sentences=others.sentences),
+                         arrays={"numbers": numbers, "others_hashes": others.hashes, "others_df": others.df})
+
+
+def open_shard(folder: Path, phrases=None) -> tuple[LocalShard, WordStats, dict]:
+    """A shard written by `save_shard`, mapped: the shard, weighing words by the registry's
+    figures as they were when it was written, the other shards' figures, and the manifest.
+    Raises snapshot.SnapshotError for a folder that holds no such shard."""
+    index, manifest = snapshot.open_index(folder, phrases)
+    try:
+        others = WordStats(snapshot.extra(folder, "others_hashes"), snapshot.extra(folder, "others_df"),
+                           manifest["info"]["others_sentences"])
+        numbers = snapshot.extra(folder, "numbers")
+    except KeyError as exc:
+        raise snapshot.SnapshotError(f"{folder}: not a shard's snapshot (no {exc})") from exc
+    if len(numbers) != len(index.documents):
+        raise snapshot.SnapshotError(f"{folder}: {len(numbers)} registry numbers for {len(index.documents)} directives")
+    table = sentences.table(index, SentenceParams())[0] if index.documents else None
+    stats = WordStats.total([table.own_stats() if table is not None else WordStats.empty(), others])
+    index.sentence_stats = stats
+    if table is not None:
+        table.adopt(stats)  # its arrays were derived with these very figures
+    return LocalShard(index, numbers), others, manifest
 
 
 Ask = Callable[..., list]  # ask(round, **question) -> one answer per shard

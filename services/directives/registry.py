@@ -24,7 +24,7 @@ from services.analyzer.index import DirectiveIndex, IndexedDocument
 from services.analyzer.phrases import PhraseModel
 from services.analyzer.sentences import SentenceParams, document_stats
 from services.analyzer.sentences import table as sentence_table
-from services.analyzer.shards import Ask, LocalShard, ask_local, shard_of
+from services.analyzer.shards import Ask, LocalShard, ask_local, open_shard, save_shard, shard_of
 from services.analyzer.wordstats import WordStats
 from services.analyzer.tokens import TokenSeq
 from services.common.models import AgencyLevel, Document, IndexEntry
@@ -111,10 +111,8 @@ class LoadedIndex:
             if self.shard is None:
                 info = snapshot.manifest(folder)["info"]
             else:
-                index, info = snapshot.open_index(folder, phrases)
+                part, others, info = open_shard(folder, phrases)
                 info = info["info"]
-                others = WordStats(snapshot.extra(folder, "others_hashes"), snapshot.extra(folder, "others_df"),
-                                   info["others_sentences"])
             if (info["shards"], info["shard"]) != (self.shards, self.shard if self.shard is not None else info["shard"]):
                 raise ValueError(f"it is shard {info['shard']} of {info['shards']}")
             levels = [AgencyLevel(v) for v in info["levels"]]
@@ -123,14 +121,8 @@ class LoadedIndex:
             log.warning("index snapshot %s not used (%s); loading every entry", folder, exc)
             return
         self.levels, self.document_ids, self._last_entry = levels, document_ids, last_entry
-        if self.shard is None:
-            return
-        self.index, self.numbers, self._others = index, [d.meta["number"] for d in index.documents], [others]
-        table = sentence_table(index, SentenceParams())[0] if index.documents else None
-        stats = WordStats.total([table.own_stats() if table else WordStats.empty(), others])
-        index.sentence_stats = stats
-        if table is not None:
-            table.adopt(stats)  # its arrays were derived with these very figures
+        if self.shard is not None:
+            self.index, self.numbers, self._others = part.index, part.numbers.tolist(), [others]
 
     @property
     def split(self) -> bool:
@@ -153,7 +145,7 @@ class LoadedIndex:
                     continue
                 self.index.add(IndexedDocument(
                     key=f"document:{document.id}", tokens=tokens, level_rank=entry.level.rank,
-                    meta={"reference": document.reference, "doc_type": document.doc_type, "number": number,
+                    meta={"reference": document.reference, "doc_type": document.doc_type,
                           "sentences": sentences, "document_id": document.id, "level": entry.level.value},
                 ))
                 self.numbers.append(number)
@@ -176,11 +168,9 @@ class LoadedIndex:
                 return snapshot.save(self.index, folder, info={"last_entry": self._last_entry})
             if self.shard is None:
                 raise ValueError("a process that serves no shard has no shard to write")
-            others = WordStats.total(self._others)
-            return snapshot.save(self.index, folder, info={
+            return save_shard(self.shard_view(), folder, others=WordStats.total(self._others), info={
                 "last_entry": self._last_entry, "shard": self.shard, "shards": self.shards,
-                "levels": [lv.value for lv in self.levels], "document_ids": self.document_ids,
-                "others_sentences": others.sentences}, arrays={"others_hashes": others.hashes, "others_df": others.df})
+                "levels": [lv.value for lv in self.levels], "document_ids": self.document_ids})
 
     def higher_than(self, level: AgencyLevel | None) -> set[int]:
         """Registry numbers of directives of a higher level than `level` (all when unknown)."""
