@@ -93,28 +93,30 @@ def detect_over(
         unit_matches = [sentences.merge_matches([a.units[i] for a in answers]) for i in range(len(units))]
         semantic_matches = {span: sentences.merge_matches([a.semantic[i] for a in answers])
                             for i, span in enumerate(searched)}
-    chosen = {}
+    chosen = []  # (unit, its span, its best match), in the draft's order
     for (k, a, b), found_here in zip(units, unit_matches):
         match = sentences.best_match(found_here, sentence_params)
         if match is not None:
-            chosen[k] = ((a, b), match)
+            chosen.append((k, (a, b), match))
 
-    # 3. The directives the passages need, to finish here.
-    needed = ({p.source_no for p in passages} | {m.no for _, m in chosen.values()}
-              | {m.no for found_here in semantic_matches.values() for m in found_here})
-    documents = {}
-    if needed:
-        for answer in ask("documents", numbers=sorted(needed)):
-            documents.update(answer)
-
+    # 3. The sentence layer's passages, made where the matched directives are.
     weak: list[align.Passage] = []
-    if params.sentences:
-        edited = sentences.passages_of_matches(tokens, chosen, documents, sentence_params)
+    if params.sentences and chosen:
+        grouped = {no: found for a in ask("grouped", draft=tokens, matches=chosen, params=sentence_params)
+                   for no, found in a.items()}
+        edited = [p for no in dict.fromkeys(m.no for _, _, m in chosen) for p in grouped.get(no, [])]
         weak = [p for p in edited if p.kind == align.WEAK]
         passages = align.resolve_overlaps(passages + [p for p in edited if p.kind != align.WEAK], cited)
     if semantic_on:
         passages = semantic.extend(sentences=draft_sentences, tokens=tokens, passages=passages,
-                                   matches=semantic_matches, documents=documents)
+                                   matches=semantic_matches)
+
+    # 4. The directives of the passages, to finish here.
+    documents = {}
+    needed = sorted({p.source_no for p in passages})
+    if needed:
+        for answer in ask("documents", numbers=needed):
+            documents.update(answer)
     sources = {p.source_no: documents[p.source_no].tokens for p in passages}
     # Merging can grow a passage over one that another directive explains less well.
     passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align), cited)
@@ -125,7 +127,7 @@ def detect_over(
     # Pieces that count only inside a summary, where nothing else was found.
     taken = align.covered(passages, len(tokens))
     pieces = [p for p in weak if not taken[p.d_start:p.d_end].any()]
-    sources.update({p.source_no: documents[p.source_no].tokens for p in pieces})
+    # (a run of pieces joins only with a passage of its directive: `sources` holds it)
     passages = align.join_condensed(passages + pieces, tokens, sources, params.align)
     return build(draft_key=key, parsed=parsed, tokens=tokens, passages=passages, documents=documents,
                  thresholds=params.thresholds)

@@ -127,17 +127,17 @@ class SemanticLayer:
 
     def extend(
         self, *, sentences: list[tuple[int, int]], tokens: TokenSeq, passages: list[Passage],
-        matches: dict[tuple[int, int], list[SentenceMatch]], documents,
+        matches: dict[tuple[int, int], list[SentenceMatch]],
     ) -> list[Passage]:
         """The lexical passages plus verified paraphrased ones. `matches` gives, per draft
         sentence searched (a superset of those compared now), the closest sentences of the
         candidate directives in the registry's sentence table (tf-idf over the registry,
-        shared with the sentence layer), best first; `documents` those directives by number."""
+        shared with the sentence layer), best first, with their words."""
         p = self.params
         draft_sents = self.sentences_to_search(sentences, tokens, passages)
         if not draft_sents or not matches:
             return passages
-        pairs, source_sents = self._candidate_pairs(tokens, draft_sents, matches, documents)
+        pairs, source_sents = self._candidate_pairs(tokens, draft_sents, matches)
         if not pairs:
             return passages
         # The cheap lexical test first: only pairs that can pass verification are embedded.
@@ -181,7 +181,7 @@ class SemanticLayer:
                        for d in (x[1] - 1, x[1] + 1) for y in by_draft.get(d, ()))
         return [x for x in scored if alone(x) or neighboured(x)]
 
-    def _candidate_pairs(self, tokens, draft_sents, matches, documents):
+    def _candidate_pairs(self, tokens, draft_sents, matches):
         """Per draft sentence, its closest directive sentences that share enough words, as
         (draft sentence, (directive, its sentence), draft text, directive text); and the
         token ranges of those directive sentences."""
@@ -195,8 +195,7 @@ class SemanticLayer:
                 if m.dice < p.min_overlap:
                     continue
                 spans.setdefault(m.no, {})[m.ordinal] = (m.start, m.end)
-                pairs.append((d_idx, (m.no, m.ordinal), " ".join(tokens.words[a:b]),
-                              " ".join(documents[m.no].tokens.words[m.start:m.end])))
+                pairs.append((d_idx, (m.no, m.ordinal), " ".join(tokens.words[a:b]), m.text))
                 taken += 1
         # Returned, not kept on self: one layer serves concurrent analyses.
         return pairs, spans

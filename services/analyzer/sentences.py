@@ -243,6 +243,7 @@ class SentenceMatch(NamedTuple):
     dice: float  # Dice overlap of the word sets
     start: int  # its token range in the directive
     end: int
+    text: str = ""  # its words, when asked for (the semantic layer embeds them)
 
 
 def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existing: list[Passage],
@@ -261,10 +262,11 @@ def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existin
 
 
 def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]], *, allowed: set[int] | None,
-           params: SentenceParams, numbers=None) -> list[list[SentenceMatch]]:
+           params: SentenceParams, numbers=None, with_text: bool = False) -> list[list[SentenceMatch]]:
     """For each draft span, its CANDIDATES closest directive sentences in the index (of the
-    `allowed` directives), best first. `numbers` gives the registry number of each of the
-    index's directives (an index that is one shard of a registry); by default their own."""
+    `allowed` directives), best first (`with_text`: with their words). `numbers` gives the
+    registry number of each of the index's directives (an index that is one shard of a
+    registry); by default their own."""
     if not spans:
         return []
     built, t = table(index, params)
@@ -278,8 +280,9 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
         for s, cosine, dice, value in ranked(sentence_bag(draft, a, b), built.vocabulary.ids, t, mask):
             doc = int(t["doc"][s])
             start, end = (int(x) for x in t["spans"][s])
+            text = " ".join(index.documents[doc].tokens.words[start:end]) if with_text else ""
             found.append(SentenceMatch(value, doc if numbers is None else int(numbers[doc]),
-                                       s - int(first_row[doc]), cosine, dice, start, end))
+                                       s - int(first_row[doc]), cosine, dice, start, end, text))
         out.append(found)
     return out
 
@@ -302,20 +305,18 @@ def best_match(matches: list[SentenceMatch], params: SentenceParams) -> Sentence
     return None
 
 
-def passages_of_matches(draft: TokenSeq, best: dict[int, tuple[tuple[int, int], SentenceMatch]],
-                        documents, params: SentenceParams) -> list[Passage]:
-    """Passages of the draft's sentences matched, heavily edited, to directive sentences:
-    `best` gives per unit number its token range and its best match; `documents` the
-    matched directives by number."""
+def passages_of_matches(draft: TokenSeq, best: list[tuple[int, tuple[int, int], SentenceMatch]],
+                        tokens_of, params: SentenceParams) -> dict[int, list[Passage]]:
+    """Passages of the draft's sentences matched, heavily edited, to directive sentences, per
+    directive in the order their first sentence comes in the draft: `best` holds (unit
+    number, its token range, its best match) in the draft's order, `tokens_of` gives a
+    matched directive's tokens by its number."""
     by_source: dict[int, list] = {}
     spans = {}
-    for k, (span, m) in best.items():
+    for k, span, m in best:
         spans[k] = span
         by_source.setdefault(m.no, []).append((k, m.ordinal, m.cosine, (m.start, m.end)))
-    out: list[Passage] = []
-    for src, aligned in by_source.items():
-        out.extend(_group(aligned, spans, src, draft, documents[src].tokens, params))
-    return out
+    return {src: _group(aligned, spans, src, draft, tokens_of(src), params) for src, aligned in by_source.items()}
 
 
 CANDIDATES = 8  # directive sentences scored exactly per draft sentence

@@ -1,6 +1,6 @@
 """A registry split into shards, and what each shard answers when a check fans out.
 
-A check asks every shard the same questions in three rounds, and the coordinator
+A check asks every shard the same questions in rounds, and the coordinator
 (`detect.detect_over`) merges the answers of one round before it asks the next:
 
 1. `lexical`: the draft's seeds in the shard's directives. Per seeded directive: its
@@ -8,8 +8,13 @@ A check asks every shard the same questions in three rounds, and the coordinator
    draft cites it; and the passages of the shard's `max_sources` best directives (the
    registry's best are among them).
 2. `sentences`: per draft sentence searched, the shard's closest directive sentences (the
-   sentence layer), and the closest among the semantic layer's candidate directives.
-3. `documents`: the directives the passages found need, to finish the check.
+   sentence layer), and the closest among the semantic layer's candidate directives (with
+   their words, which the semantic layer embeds).
+3. `grouped`: the sentence layer's passages from the draft sentences the coordinator
+   matched to the shard's directives (they need the directives' words).
+4. `documents`: the directives of the passages found, to finish the check (joins, edges,
+   the report); a coordinator keeps the directives it fetched (`DocumentCache`), so the
+   directives most drafts copy cross the network once.
 
 A shard answers alone, and every order the coordinator sorts by is one each shard
 computes alike: registry numbers of directives (a shard's own numbers map to them),
@@ -21,6 +26,9 @@ Directive `n` of a registry split into `count` shards lives in shard `n % count`
 """
 from __future__ import annotations
 
+import base64
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -60,6 +68,9 @@ class Seeded:
 class LexicalAnswer:
     seeded: list[Seeded]
     passages: dict[int, list[Passage]]  # of the shard's best directives, by registry number
+
+
+Grouped = dict  # registry number -> the sentence layer's passages from that directive
 
 
 @dataclass
@@ -106,9 +117,14 @@ class LocalShard:
                                        numbers=self.numbers)
         among = self._local([c for c in candidates if allowed is None or c in allowed])
         found_semantic = (sentences.search(self.index, draft, list(semantic), allowed=among, params=params,
-                                           numbers=self.numbers)
+                                           numbers=self.numbers, with_text=True)
                           if among else [[] for _ in semantic])
         return SentenceAnswer(found_units, found_semantic)
+
+    def grouped(self, draft: TokenSeq, *, matches: Sequence[tuple], params: SentenceParams) -> Grouped:
+        local = {self._number(i): i for i in self._local(sorted({m.no for _, _, m in matches}))}
+        here = [x for x in matches if x[2].no in local]
+        return sentences.passages_of_matches(draft, here, lambda no: self.index.documents[local[no]].tokens, params)
 
     def documents(self, numbers: Sequence[int]) -> dict[int, IndexedDocument]:
         local = self._local(numbers) or set()
@@ -172,6 +188,40 @@ def open_shard(folder: Path, phrases=None) -> tuple[LocalShard, WordStats, dict]
 Ask = Callable[..., list]  # ask(round, **question) -> one answer per shard
 
 
+class DocumentCache:
+    """The directives a coordinator fetched, by registry number, the least recently used
+    dropped past `max_tokens` (a registry's directives never change once registered)."""
+
+    def __init__(self, max_tokens: int = 20_000_000):
+        self.max_tokens = max_tokens
+        self._documents: OrderedDict[int, IndexedDocument] = OrderedDict()
+        self._tokens = 0
+        self._lock = threading.Lock()
+
+    def asking(self, ask: Ask) -> Ask:
+        """`ask`, with the documents round answered from the cache where it can."""
+        def cached_ask(round_name: str, **question) -> list:
+            if round_name != "documents":
+                return ask(round_name, **question)
+            with self._lock:
+                known = {no: self._documents[no] for no in question["numbers"] if no in self._documents}
+                for no in known:
+                    self._documents.move_to_end(no)
+            missing = [no for no in question["numbers"] if no not in known]
+            answers = ask(round_name, numbers=missing) if missing else []
+            with self._lock:
+                for answer in answers:
+                    for no, document in answer.items():
+                        if no not in self._documents:
+                            self._documents[no] = document
+                            self._tokens += len(document.tokens)
+                while self._tokens > self.max_tokens and len(self._documents) > 1:
+                    _, dropped = self._documents.popitem(last=False)
+                    self._tokens -= len(dropped.tokens)
+            return [known, *answers]
+        return cached_ask
+
+
 def ask_local(shards: list[LocalShard]) -> Ask:
     """Ask shards held in this process, one after another."""
     def ask(round_name: str, **question) -> list:
@@ -196,6 +246,8 @@ def answer_to_json(round_name: str, answer) -> dict:
     if round_name == "sentences":
         return {"units": [[list(m) for m in found] for found in answer.units],
                 "semantic": [[list(m) for m in found] for found in answer.semantic]}
+    if round_name == "grouped":
+        return {"passages": [[no, [passage_to_json(p) for p in ps]] for no, ps in answer.items()]}
     if round_name == "documents":
         return {"documents": [[no, document_to_json(d)] for no, d in answer.items()]}
     raise ValueError(f"unknown round {round_name!r}")
@@ -208,6 +260,8 @@ def answer_from_json(round_name: str, data: dict):
     if round_name == "sentences":
         return SentenceAnswer([[SentenceMatch(*m) for m in found] for found in data["units"]],
                               [[SentenceMatch(*m) for m in found] for found in data["semantic"]])
+    if round_name == "grouped":
+        return {no: [passage_from_json(r) for r in rows] for no, rows in data["passages"]}
     if round_name == "documents":
         return {no: document_from_json(d) for no, d in data["documents"]}
     raise ValueError(f"unknown round {round_name!r}")
@@ -224,6 +278,8 @@ def question_to_json(round_name: str, question: dict) -> dict:
     for k in ("units", "semantic"):
         if k in out:
             out[k] = [list(span) for span in out[k]]
+    if "matches" in out:
+        out["matches"] = [[k, list(span), list(m)] for k, span, m in out["matches"]]
     return out
 
 
@@ -236,26 +292,47 @@ def question_from_json(round_name: str, data: dict) -> dict:
     for k in ("units", "semantic"):
         if k in question:
             question[k] = [tuple(span) for span in question[k]]
+    if "matches" in question:
+        question["matches"] = [(k, tuple(span), SentenceMatch(*m)) for k, span, m in question["matches"]]
     return question
 
 
-ROUNDS = ("lexical", "sentences", "documents")
-DRAFT_ROUNDS = ("lexical", "sentences")  # the rounds whose question includes the draft
+ROUNDS = ("lexical", "sentences", "grouped", "documents")
+DRAFT_ROUNDS = ("lexical", "sentences", "grouped")  # the rounds whose question includes the draft
+
+
+def _packed(array: np.ndarray, dtype) -> str:
+    """An array as base64 text of its little-endian bytes (JSON carries text, not arrays)."""
+    return base64.b64encode(np.ascontiguousarray(array, dtype=np.dtype(dtype).newbyteorder("<")).tobytes()).decode()
+
+
+def _unpacked(text: str, dtype) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype)
 
 
 def document_to_json(document: IndexedDocument) -> dict:
+    """A directive as compact JSON: its distinct words once, each token an id of them, and
+    the arrays as base64 (a directive runs to tens of thousands of tokens)."""
     tokens = document.tokens
+    words = list(tokens.words)
+    distinct = list(dict.fromkeys(words))
+    position = {w: i for i, w in enumerate(distinct)}
     meta = {k: v for k, v in document.meta.items() if k != "sentences"}
     return {"key": document.key, "level_rank": document.level_rank, "meta": meta,
-            "sentences": np.asarray(document.meta.get("sentences", []), dtype=np.int64).reshape(-1, 2).tolist(),
-            "words": list(tokens.words), "starts": tokens.starts.tolist(), "ends": tokens.ends.tolist(),
-            "excluded": tokens.excluded.tolist(),
-            "separators": None if tokens.separators is None else tokens.separators.tolist()}
+            "sentences": _packed(np.asarray(document.meta.get("sentences", []), dtype=np.int32).reshape(-1, 2),
+                                 np.int32),
+            "distinct": distinct, "ids": _packed(np.fromiter((position[w] for w in words), np.int32, len(words)),
+                                                 np.int32),
+            "starts": _packed(tokens.starts, np.int64), "ends": _packed(tokens.ends, np.int64),
+            "excluded": _packed(tokens.excluded, np.bool_),
+            "separators": None if tokens.separators is None else _packed(tokens.separators, np.uint32)}
 
 
 def document_from_json(data: dict) -> IndexedDocument:
-    tokens = TokenSeq(data["words"], np.asarray(data["starts"], dtype=np.int64),
-                      np.asarray(data["ends"], dtype=np.int64), np.asarray(data["excluded"], dtype=bool),
-                      None if data["separators"] is None else np.asarray(data["separators"], dtype=np.uint32))
-    meta = dict(data["meta"], sentences=np.asarray(data["sentences"], dtype=np.int32).reshape(-1, 2))
+    distinct = data["distinct"]
+    tokens = TokenSeq([distinct[i] for i in _unpacked(data["ids"], np.int32).tolist()],
+                      _unpacked(data["starts"], np.int64), _unpacked(data["ends"], np.int64),
+                      _unpacked(data["excluded"], np.bool_),
+                      None if data["separators"] is None else _unpacked(data["separators"], np.uint32))
+    meta = dict(data["meta"], sentences=_unpacked(data["sentences"], np.int32).reshape(-1, 2))
     return IndexedDocument(key=data["key"], tokens=tokens, level_rank=data["level_rank"], meta=meta)

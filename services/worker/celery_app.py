@@ -120,7 +120,15 @@ def fan_out_to_shards(document_id: int):
         finally:
             result.forget()
         return [answer_from_json(round_name, answer) for answer in answers]
-    return ask
+    return _fetched_directives().asking(ask)
+
+
+@lru_cache(maxsize=1)
+def _fetched_directives():
+    """The directives this process fetched from the shards, kept for the next checks."""
+    from services.analyzer.shards import DocumentCache
+
+    return DocumentCache()
 
 
 def _dispatch(follow_ups) -> None:

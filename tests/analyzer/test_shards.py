@@ -90,3 +90,23 @@ def test_the_seed_document_gets_the_same_passages_from_a_split_registry(kl226):
     split = detect_over(_through_json(shards.ask_local(shards.split(index, 2))), seed, key="s")
     assert len([p for p in one.passages if p.source == "226"]) >= 3
     assert split.to_json() == one.to_json()
+
+
+def test_a_coordinator_fetches_each_directive_once_and_answers_the_same(dev_set):
+    index, drafts, _ = dev_set
+    ask = _through_json(shards.ask_local(shards.split(index, 2)))
+    fetched: list[int] = []
+
+    def counting(round_name, **question):
+        if round_name == "documents":
+            fetched.extend(question["numbers"])
+        return ask(round_name, **question)
+
+    cache = shards.DocumentCache()
+    cached = cache.asking(counting)
+    name, parsed = next((n, p) for n, p in drafts.items() if detect(p, index, key=n).passages)
+    first = detect_over(cached, parsed, key=name)
+    asked_first = len(fetched)
+    again = detect_over(cached, parsed, key=name)
+    assert asked_first >= 1 and len(fetched) == asked_first  # the second check fetched nothing
+    assert first.to_json() == again.to_json() == detect(parsed, index, key=name).to_json()
