@@ -130,6 +130,13 @@ class LoadedIndex:
 
     def refresh(self, db: Session) -> int:
         with self._lock:
+            if self.shard is None:  # the catalogue alone: no payload is read
+                rows = entries_repo.catalogue_newer_than(db=db, after_id=self._last_entry)
+                for entry_id, level, document_id in rows:
+                    self.levels.append(level)
+                    self.document_ids.append(document_id)
+                    self._last_entry = entry_id
+                return len(rows)
             added = 0
             for entry, document in entries_repo.newer_than(db=db, after_id=self._last_entry):
                 number = len(self.levels)
@@ -137,8 +144,6 @@ class LoadedIndex:
                 self.document_ids.append(document.id)
                 self._last_entry = entry.id
                 added += 1
-                if self.shard is None:
-                    continue
                 tokens, sentences = decode(entry.payload)
                 if shard_of(number, self.shards) != self.shard:
                     self._others.append(document_stats(tokens, sentences, SentenceParams()))

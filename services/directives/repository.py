@@ -27,5 +27,13 @@ def newer_than(*, db: Session, after_id: int) -> list[tuple[IndexEntry, Document
     return [(e, d) for e, d in rows]
 
 
+def catalogue_newer_than(*, db: Session, after_id: int) -> list[tuple[int, object, int]]:
+    """(entry id, level, document id) of the entries added after `after_id`, oldest first:
+    what a process that holds no shard of a split registry loads (never the payloads)."""
+    rows = db.execute(select(IndexEntry.id, IndexEntry.level, IndexEntry.document_id)
+                      .where(IndexEntry.id > after_id).order_by(IndexEntry.id))
+    return [tuple(row) for row in rows]
+
+
 def count(*, db: Session) -> int:
     return db.scalar(select(func.count()).select_from(IndexEntry)) or 0

@@ -204,7 +204,12 @@ def test_a_split_registry_snapshots_each_shard_and_checks_as_one_index_does(stor
     catalogue = loaded_index(split, factory=factory)  # what the process that fans out holds
     with factory() as db:
         catalogue.refresh(db)
-    assert catalogue.document_ids == whole.document_ids and len(catalogue.index) == 0
+    assert catalogue.document_ids == whole.document_ids and catalogue.levels == whole.levels
+    assert len(catalogue.index) == 0
+    from_the_store = LoadedIndex(phrases.default(settings), shards=2)  # no snapshot: the catalogue's rows only
+    with factory() as db:
+        assert from_the_store.refresh(db) == 6
+    assert from_the_store.document_ids == whole.document_ids and from_the_store.levels == whole.levels
     parsed = parse(shared(*DEV, "drafts", "draft-dev-001.txt").read_bytes(), with_sentences=False)
     one = detect(parsed, whole.index, key="d")
     over = detect_over(ask_local([part.shard_view() for part in mapped]), parsed, key="d")
