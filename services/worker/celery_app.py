@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from celery import Celery
 from celery.backends.base import DisabledBackend
+from celery.exceptions import TimeoutError as CeleryTimeout
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun, worker_ready
 from sqlalchemy.exc import OperationalError
@@ -75,6 +76,9 @@ def _context():
     return factory, BlobStore(settings.blob_dir), loaded, SemanticLayer.default(settings)
 
 
+SHARD_ROUND_S = max(5, SOFT_LIMIT_S // 4)  # a round a shard has not answered by then will not be
+
+
 def shard_queue(shard: int) -> str:
     """The queue of the workers serving one shard of a split registry."""
     return f"shard.{shard}"
@@ -116,7 +120,12 @@ def fan_out_to_shards(document_id: int):
                     for k in range(count))
         result = job.apply_async()
         try:
-            answers = result.get(timeout=SOFT_LIMIT_S, disable_sync_subtasks=False)
+            answers = result.get(timeout=SHARD_ROUND_S, disable_sync_subtasks=False)
+        except CeleryTimeout:
+            missing = [shard_queue(k) for k, part in enumerate(result.results) if not part.ready()]
+            raise RuntimeError(f"no answer to the {round_name} round of the check within {SHARD_ROUND_S} s from "
+                               f"{', '.join(missing)}: is a worker serving each shard running "
+                               "(draftctl worker --shard K)?") from None
         finally:
             result.forget()
         return [answer_from_json(round_name, answer) for answer in answers]

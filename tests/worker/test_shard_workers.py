@@ -98,3 +98,22 @@ def test_two_shard_workers_return_the_passages_one_index_returns(pg_url, machine
         for w in workers:
             w.stop()
         client.__exit__(None, None, None)
+
+
+def test_a_check_whose_shard_nobody_serves_fails_naming_the_queue(pg_url, machine_redis, tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", database_url=pg_url,
+                        broker_url=machine_redis, index_shards=2)
+    client = _client(settings)
+    # a short task limit, so the round without an answer gives up within seconds
+    env = dict(_env(settings), DRAFTCTL_INDEX_SHARDS="2", DRAFTCTL_TASK_TIME_LIMIT="40")
+    workers = [Worker(env, tmp_path / "worker.log"), ShardWorker(env, tmp_path / "shard0.log", 0)]
+    try:
+        text = shared("seeds", "000_b0328c80448f943d.txt").read_bytes() + b"\nBan soan thao rieng.\n"  # a new draft
+        draft = upload(client, "drafter", data=text, name="unserved.txt")
+        body = wait_done(client, draft.headers["Location"], "drafter", timeout=180)
+        assert body["job"]["kind"] == "analyze" and body["job"]["state"] == "failed", body
+        assert "shard.1" in body["job"]["error"] and "shard.0" not in body["job"]["error"]
+    finally:
+        for w in workers:
+            w.stop()
+        client.__exit__(None, None, None)
