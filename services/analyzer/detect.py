@@ -55,6 +55,10 @@ def detect(
                        semantic=semantic)
 
 
+def _nobody(round_name: str, **question) -> list:
+    return []
+
+
 def detect_over(
     ask: Ask, parsed: ParsedDocument, *, key: str, params: DetectParams | None = None,
     allowed: set[int] | None = None, semantic=None,
@@ -64,6 +68,8 @@ def detect_over(
     round's answers are merged as one index holding every directive would give them
     (`shards`), so the report does not depend on how the registry is split."""
     params = params or DetectParams()
+    if allowed is not None and not allowed:  # nothing to check against: no shard is asked
+        ask = _nobody
     sentence_params = sentences.SentenceParams()
     tokens = tokenize(parsed, exclusions.excluded_spans(parsed))
     draft_sentences = sentence_bounds(parsed, tokens)

@@ -177,11 +177,15 @@ def open_shard(folder: Path, phrases=None) -> tuple[LocalShard, WordStats, dict]
         raise snapshot.SnapshotError(f"{folder}: not a shard's snapshot (no {exc})") from exc
     if len(numbers) != len(index.documents):
         raise snapshot.SnapshotError(f"{folder}: {len(numbers)} registry numbers for {len(index.documents)} directives")
-    table = sentences.table(index, SentenceParams())[0] if index.documents else None
+    stored = getattr(index, "_sentence_table", None)
+    if stored is not None and stored.params != SentenceParams():
+        stored = None  # written with other settings: built again, with the registry's figures
+    table = stored if stored is not None else (sentences.table(index, SentenceParams())[0]
+                                                if index.documents else None)
     stats = WordStats.total([table.own_stats() if table is not None else WordStats.empty(), others])
     index.sentence_stats = stats
-    if table is not None:
-        table.adopt(stats)  # its arrays were derived with these very figures
+    if stored is not None:
+        stored.adopt(stats)  # its arrays were derived with these very figures
     return LocalShard(index, numbers), others, manifest
 
 

@@ -29,7 +29,7 @@ from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary, WordIds
 
-FORMAT = 2  # 2: postings as raw files with a bucket directory
+FORMAT = 3  # 2: postings as raw files with a bucket directory; 3: a sentence's words in hash order
 _DERIVED = ("doc", "spans", "ids", "counts", "offsets", "idf", "norms", "postings", "starts", "followed")
 
 

@@ -44,13 +44,17 @@ class Vocabulary:
         ids = self.ids
         fresh = [w for w in dict.fromkeys(words) if w not in ids]
         if fresh:
-            first = len(self.words)
+            # hashes first, then the words: a reader in another thread that sees a word's
+            # id sees its hash
+            first, last = len(self.words), len(self.words) + len(fresh)
+            hashes = self._hashes
+            while last > len(hashes):  # doubled, never grown per word
+                hashes = np.concatenate([hashes, np.zeros(max(len(hashes), 1024), dtype=np.uint64)])
+            hashes[first:last] = word_hashes(fresh)
+            self._hashes = hashes
             for w in fresh:
-                ids[w] = len(self.words)
                 self.words.append(w)
-            while len(self.words) > len(self._hashes):  # doubled, never grown per word
-                self._hashes = np.concatenate([self._hashes, np.zeros_like(self._hashes)])
-            self._hashes[first:len(self.words)] = word_hashes(fresh)
+                ids[w] = len(self.words) - 1
         return np.fromiter((ids[w] for w in words), dtype=np.int32, count=len(words))
 
     def hashes(self, ids: np.ndarray) -> np.ndarray:

@@ -156,7 +156,6 @@ class LoadedIndex:
                 self.numbers.append(number)
             if added and self.split and self.shard is not None:
                 self._others = [WordStats.total(self._others)]
-                self.index.sentence_stats = None
                 own = sentence_table(self.index, SentenceParams())[0].own_stats()
                 self.index.sentence_stats = WordStats.total([own, *self._others])
             return added

@@ -116,13 +116,14 @@ def fan_out_to_shards(document_id: int):
 
     def ask(round_name: str, **question) -> list:
         payload = question_to_json(round_name, question)
-        job = group(shard_round_task.s(k, round_name, document_id, payload).set(queue=shard_queue(k))
-                    for k in range(count))
+        job = group(shard_round_task.s(k, round_name, document_id, payload)
+                    .set(queue=shard_queue(k), expires=SHARD_ROUND_S) for k in range(count))
         result = job.apply_async()
         try:
             answers = result.get(timeout=SHARD_ROUND_S, disable_sync_subtasks=False)
         except CeleryTimeout:
             missing = [shard_queue(k) for k, part in enumerate(result.results) if not part.ready()]
+            result.revoke()
             raise RuntimeError(f"no answer to the {round_name} round of the check within {SHARD_ROUND_S} s from "
                                f"{', '.join(missing)}: is a worker serving each shard running "
                                "(draftctl worker --shard K)?") from None
