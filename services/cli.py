@@ -257,27 +257,35 @@ def model_build(
     corpus: Annotated[list[Path], typer.Option("--corpus", help="a folder (or file) of reference documents; repeat")],
     out: Annotated[Path, typer.Option("--out", help="where to write the model")] = Path("models/phrases.npz"),
 ) -> None:
-    """Build the common-phrase model from a reference corpus of real administrative documents."""
+    """Build the common-phrase model from a reference corpus of real administrative documents:
+    the independent uses of every shingle, and the sentences holding every word (the
+    sentences and words the registry's sentence table reads: headers, footers and legal
+    bases left out)."""
     from rich.progress import Progress
 
-    from services.analyzer import phrases
+    from services.analyzer import phrases, sentences
+    from services.analyzer.detect import analysis_tokens
     from services.analyzer.tokens import words_of
-    from services.ingest.pipeline import extract
-    from services.ingest.normalize import normalize
+    from services.analyzer.wordstats import WordStats
+    from services.ingest.pipeline import analyse, extract
 
     paths = _document_paths(corpus)
     if not paths:
         _fail("no documents found in the --corpus paths")
     skipped = 0
+    word_figures = []
+    params = sentences.SentenceParams()
 
     def documents():
         nonlocal skipped
         with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("counting phrases", total=len(paths))
+            task = progress.add_task("counting phrases and words", total=len(paths))
             for path in paths:
                 try:
-                    raw = extract(_read(path))
-                    yield words_of(normalize(raw.text, reflow=raw.reflow, ocr=raw.ocr is not None).text)
+                    parsed = analyse(extract(_read(path)), with_sentences=False)
+                    tokens, bounds = analysis_tokens(parsed, as_source=True)
+                    word_figures.append(sentences.document_stats(tokens, bounds, params))
+                    yield words_of(parsed.norm.text)
                 except DraftctlError as exc:
                     skipped += 1
                     err.print(f"[yellow]skipped[/yellow] {path}: {exc.detail}", highlight=False, soft_wrap=True)
@@ -285,11 +293,13 @@ def model_build(
 
     roots = sorted({str(p) for p in corpus})
     model = phrases.count(documents(), info={"corpus": roots})
+    model = model.with_words(WordStats.total(word_figures))
     try:
         model.save(out)
     except OSError as exc:
         _fail(f"{out}: {exc.strerror or exc}")
-    err.print(f"{out}: {model.documents} documents, {len(model.hashes)} common shingles"
+    err.print(f"{out}: {model.documents} documents, {len(model.hashes)} common shingles, "
+              f"{len(model.words.hashes)} words in {model.words.sentences} sentences"
               + (f", {skipped} skipped" if skipped else ""), highlight=False, soft_wrap=True)
 
 

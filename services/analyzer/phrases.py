@@ -14,14 +14,21 @@ are the documents holding it, at most the larger of its distinct left and right
 contexts. Longer fixed formulas look like copies; the detector's exclusions (header,
 footer, legal bases, citations) and the directives' own frequency cap deal with them.
 
+The model also holds how many of the corpus's sentences hold each word (`words`): the
+sentence layer weighs a word by them (tf-idf), so a sentence match depends on the draft,
+the directive and this model, never on what else the registry holds. A draft that is not
+in the corpus's language (`WordStats.speaks`: an English text against a Vietnamese model)
+is weighed by the registry's own figures.
+
 The model depends only on the reference corpus, never on the drafts under check, so a
 report is the same in every process, alone or in a batch. It is built by
 `draftctl model build` and kept in `models/phrases.npz`; every process loads it once.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -29,11 +36,12 @@ from typing import Iterable
 import numpy as np
 
 from services.analyzer.shingles import SHINGLE, shingle_hashes
+from services.analyzer.wordstats import WordStats
 
 CONTEXT = 3  # tokens on each side that make a use's context
 MIN_STORED_USES = 2  # a shingle with one use weighs as one never seen: not stored
 BUNDLED = Path(__file__).resolve().parents[2] / "models" / "phrases.npz"
-FORMAT = 1
+FORMAT = 2  # 2: with the words' sentence frequencies
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,18 @@ class PhraseModel:
     uses: np.ndarray  # uint32: independent uses of each
     documents: int  # documents the model was counted over
     info: dict = field(default_factory=dict)  # how it was built
+    words: WordStats = field(default_factory=WordStats.empty)  # sentences holding each word
+
+    def with_words(self, words: WordStats) -> "PhraseModel":
+        return replace(self, words=words)
+
+    @property
+    def words_digest(self) -> str:
+        """What the word figures are, for a snapshot whose weights were derived from them."""
+        digest = hashlib.sha1(self.words.hashes.tobytes())
+        digest.update(self.words.df.tobytes())
+        digest.update(str(self.words.sentences).encode())
+        return digest.hexdigest()[:16]
 
     def uses_of(self, query: np.ndarray) -> np.ndarray:
         """Independent uses of each query shingle hash (0 or 1 for one not stored)."""
@@ -62,9 +82,12 @@ class PhraseModel:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as f:
-            np.savez_compressed(f, hashes=self.hashes, uses=self.uses,
+            np.savez_compressed(f, hashes=self.hashes, uses=self.uses, word_hashes=self.words.hashes,
+                                word_df=self.words.df,
                                 info=np.frombuffer(json.dumps({**self.info, "format": FORMAT,
-                                                               "documents": self.documents}).encode(), np.uint8))
+                                                               "documents": self.documents,
+                                                               "sentences": self.words.sentences}).encode(),
+                                                   np.uint8))
 
     @classmethod
     def load(cls, path: Path) -> "PhraseModel":
@@ -73,7 +96,8 @@ class PhraseModel:
             if info.get("format") != FORMAT:
                 raise ValueError(f"{path}: phrase model format {info.get('format')}, expected {FORMAT}; rebuild it "
                                  "with `draftctl model build`")
-            return cls(data["hashes"], data["uses"], int(info["documents"]), info)
+            words = WordStats(data["word_hashes"], data["word_df"].astype(np.int64), int(info["sentences"]))
+            return cls(data["hashes"], data["uses"], int(info["documents"]), info, words)
 
 
 @lru_cache(maxsize=4)

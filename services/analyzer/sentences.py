@@ -3,8 +3,11 @@
 Where a third of the words are swapped, dropped or replaced, few five-token shingles are
 left, but a sentence still holds most of its words. Here each draft sentence that no
 lexical passage covers is compared, as a bag of words weighted by rarity (tf-idf, every
-sentence of the registry's directives being a document), with the directive sentences it
-shares rare words with. A pair counts when both its cosine and the Dice overlap of its word
+sentence being a document), with the directive sentences it shares rare words with. The
+rarity is the common-phrase model's (`phrases`: the sentences of a reference corpus that
+hold the word), so a match depends on the draft, the directive and the model, never on
+what else the registry holds; a draft in another language than the model's is weighed by
+the registry's own sentences. A pair counts when both its cosine and the Dice overlap of its word
 sets are high. Pairs in order in both texts are grouped into passages, and a passage needs
 two aligned sentences or one long and close one: one shared sentence of common wording is
 not copying.
@@ -50,17 +53,19 @@ class SentenceParams:
 class SentenceTable:
     """Every sentence of the index's directives as a bag of word ids, in flat arrays.
 
-    Adding a directive appends its sentences; weights (idf over all these sentences, so a
-    report depends on the draft and the registry alone), sentence norms and the postings
-    from word to sentences are derived from the counts when first needed after a change,
-    by array operations, never by rereading the directives. The table of one shard of a
-    split registry is given the whole registry's figures (`use`), so it weighs every word as
-    the whole registry does. A sentence's words are kept in the order of their hashes, not
+    Adding a directive appends its sentences; weights, sentence norms and the postings from
+    word to sentences are derived from the counts when first needed after a change, by array
+    operations, never by rereading the directives. Two sets of weights: the model's (`model`:
+    a word's idf over the reference corpus's sentences; a word it never saw weighs most), for
+    drafts in its language, and the registry's (idf over all these sentences), for others.
+    The table of one shard of a split registry is given the whole registry's figures
+    (`use`), so it weighs every word as the whole registry does. A sentence's words are kept in the order of their hashes, not
     of their ids, so its norm is summed in the same order in every shard: the same float.
     """
 
-    def __init__(self, params: SentenceParams, vocabulary: Vocabulary):
+    def __init__(self, params: SentenceParams, vocabulary: Vocabulary, model: WordStats | None = None):
         self.params = params
+        self.model = model if model is not None and model.sentences else None  # the model's figures
         self.vocabulary = vocabulary  # the index's: a sentence's words are the ids its tokens hold
         self.directives = 0  # how many of the index's directives have been read
         self._doc: list[np.ndarray] = []  # per chunk: directive number of each sentence
@@ -96,10 +101,11 @@ class SentenceTable:
 
     @classmethod
     def from_derived(cls, params: SentenceParams, vocabulary: Vocabulary, derived: dict, *,
-                     directives: int) -> "SentenceTable":
-        """A table read back from its derived arrays (a snapshot's, memory-mapped); the
-        sentence count and the weight of an unseen word follow from them."""
-        table = cls(params, vocabulary)
+                     directives: int, model: WordStats | None = None) -> "SentenceTable":
+        """A table read back from its derived arrays (a snapshot's, memory-mapped, derived
+        with the figures of `model`); the sentence count and the weight of an unseen word
+        follow from them."""
+        table = cls(params, vocabulary, model)
         for parts, name in ((table._doc, "doc"), (table._spans, "spans"), (table._ids, "ids"),
                             (table._counts, "counts")):
             parts.append(derived[name])
@@ -158,6 +164,18 @@ class SentenceTable:
             self._derived = {"n": n, "doc": doc, "spans": spans, "ids": ids, "counts": counts, "offsets": offsets,
                              "idf": idf, "norms": norms, "postings": sentence_of[order], "starts": starts,
                              "followed": followed, "unseen": _unseen_idf(total), "stats": self.stats}
+            if self.model is not None:
+                known = self.model.df_of(self.vocabulary.hashes(np.arange(words)))
+                model_idf = idf_of(known, self.model.sentences)  # a word never seen: the most
+                # The words that rank candidates stay the registry's `followed`: what bounds the
+                # postings a check reads. (Followed by the model's rarity, candidates would not
+                # change as the registry grows, but a word rare in the corpus can fill a large
+                # registry's postings, and on the development set one more host sentence pair
+                # came through.)
+                self._derived.update(
+                    model_idf=model_idf,
+                    model_norms=np.sqrt(np.add.reduceat((counts.astype(np.float64) * model_idf[ids]) ** 2,
+                                                        offsets[:-1])))
         return self._derived
 
 
@@ -176,7 +194,7 @@ def table(index: DirectiveIndex, params: SentenceParams) -> tuple[SentenceTable,
     with _TABLES:
         built = getattr(index, "_sentence_table", None)
         if built is None or built.params != params:
-            built = SentenceTable(params, index.vocabulary)
+            built = SentenceTable(params, index.vocabulary, index.phrases.words)
             index._sentence_table = built  # derived from the index, never stored
         built.use(index.sentence_stats)
         for doc_no in range(built.directives, len(index.documents)):
@@ -273,11 +291,12 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
     if t["n"] == 0:
         return [[] for _ in spans]
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
+    weighed = by_model(t, built.model, draft)
     first_row = np.searchsorted(t["doc"], np.arange(len(index.documents) + 1))
     out = []
     for a, b in spans:
         found = []
-        for s, cosine, dice, value in ranked(sentence_bag(draft, a, b), built.vocabulary.ids, t, mask):
+        for s, cosine, dice, value in ranked(sentence_bag(draft, a, b), built.vocabulary.ids, weighed, mask):
             doc = int(t["doc"][s])
             start, end = (int(x) for x in t["spans"][s])
             text = " ".join(index.documents[doc].tokens.words[start:end]) if with_text else ""
@@ -285,6 +304,16 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
                                        s - int(first_row[doc]), cosine, dice, start, end, text))
         out.append(found)
     return out
+
+
+def by_model(t: dict, model: WordStats | None, draft: TokenSeq) -> dict:
+    """The table's arrays with the weights a check of `draft` uses: the model's, when the
+    draft is in the model's language, else the registry's."""
+    if model is None or "model_idf" not in t:
+        return t
+    if not model.speaks([w for w, x in zip(draft.words, draft.excluded.tolist()) if not x]):
+        return t
+    return dict(t, idf=t["model_idf"], norms=t["model_norms"], model=model)
 
 
 def merge_matches(lists: list[list[SentenceMatch]], k: int = None) -> list[SentenceMatch]:
@@ -335,13 +364,13 @@ def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
     order, so they come out the same whatever ids a vocabulary gives the words.
     """
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
-    # words the table's arrays do not reach weigh as the registry's figures say (a shard's
-    # table: another shard may hold them), or as unseen
+    # words the table's arrays do not reach weigh as the model says, or as the registry's
+    # figures say (a shard's table: another shard may hold them), or as unseen
     ids = {w: vocabulary.get(w, len(idf)) for w in bag}
     known = {ids[w]: c for w, c in bag.items() if ids[w] < len(idf)}
     weights = {w: c * idf[w] for w, c in known.items()}
     foreign = [w for w in bag if ids[w] >= len(idf)]
-    stats = t.get("stats")
+    stats = t.get("model", t.get("stats"))
     foreign_idf = dict(zip(foreign, (stats.idf_of(foreign).tolist() if stats is not None
                                      else [t["unseen"]] * len(foreign))))
     norm = math.sqrt(sum((c * (idf[ids[w]] if ids[w] < len(idf) else foreign_idf[w])) ** 2 for w, c in bag.items()))

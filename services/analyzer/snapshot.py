@@ -29,8 +29,10 @@ from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary, WordIds
 
-FORMAT = 3  # 2: postings as raw files with a bucket directory; 3: a sentence's words in hash order
+FORMAT = 4  # 2: postings as raw files with a bucket directory; 3: a sentence's words in hash
+# order; 4: the sentence table's weights by the common-phrase model too
 _DERIVED = ("doc", "spans", "ids", "counts", "offsets", "idf", "norms", "postings", "starts", "followed")
+_MODEL_DERIVED = ("model_idf", "model_norms")
 
 
 class SnapshotError(ValueError):
@@ -89,18 +91,24 @@ def _write(index: DirectiveIndex, tmp: Path, info: dict | None) -> dict:
     postings.write(tmp, hashes, post_docs, positions)
     del hashes, post_docs, positions
     params = sentences.SentenceParams()
-    _, derived = sentences.table(index, params)
+    built, derived = sentences.table(index, params)
     if derived["n"]:
-        for name in _DERIVED:
+        for name in _DERIVED + (_MODEL_DERIVED if "model_idf" in derived else ()):
             put(f"table_{name}", derived[name])
     (tmp / "documents.jsonl").write_text("".join(
         json.dumps({"key": d.key, "level_rank": d.level_rank, "separators": d.tokens.separators is not None,
                     "meta": {k: v for k, v in d.meta.items() if k != "sentences"}}, ensure_ascii=False) + "\n"
         for d in docs), encoding="utf-8")
     manifest = {"format": FORMAT, "directives": len(docs), "tokens": int(sum(lengths)), "shingles": index.shingles,
-                "sentences": int(derived["n"]), "sentence_params": asdict(params), "info": info or {}}
+                "sentences": int(derived["n"]), "sentence_params": asdict(params),
+                "word_model": _words_digest(index.phrases if built.model is not None else None), "info": info or {}}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return manifest
+
+
+def _words_digest(model: PhraseModel | None) -> str | None:
+    """What the sentence table's model weights were derived from (None: no model)."""
+    return model.words_digest if model is not None and model.words.sentences else None
 
 
 def _joined(arrays, dtype) -> np.ndarray:
@@ -157,8 +165,13 @@ def open_index(folder: Path, phrases: PhraseModel | None = None) -> tuple[Direct
                             f"{info['directives']}")
     index._frozen = [postings.PostingsFile(folder)]
     if info["sentences"]:
+        if info.get("word_model") != _words_digest(index.phrases):
+            # its weights are another model's: a check would not weigh words as the model says
+            raise SnapshotError(f"{folder}: the sentence weights were derived from another common-phrase model; "
+                                "write the snapshot again (draftctl index snapshot)")
         params = sentences.SentenceParams(**info["sentence_params"])
-        derived = {name: get(f"table_{name}") for name in _DERIVED}
+        derived = {name: get(f"table_{name}") for name in _DERIVED + (_MODEL_DERIVED if info["word_model"] else ())}
         index._sentence_table = sentences.SentenceTable.from_derived(params, index.vocabulary, derived,
-                                                                     directives=len(index.documents))
+                                                                     directives=len(index.documents),
+                                                                     model=index.phrases.words)
     return index, info

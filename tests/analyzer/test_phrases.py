@@ -10,8 +10,9 @@ import pytest
 from services.analyzer import phrases
 from services.analyzer.detect import DetectParams, detect, index_document
 from services.analyzer.index import DirectiveIndex
-from services.analyzer.shingles import shingle_hashes
+from services.analyzer.shingles import shingle_hashes, word_hashes
 from services.analyzer.tokens import words_of
+from services.analyzer.wordstats import WordStats
 from services.ingest.pipeline import parse
 from tests.conftest import shared
 from tests.test_cli import run
@@ -61,6 +62,11 @@ def test_the_model_saves_and_loads_and_refuses_another_format(tmp_path):
     loaded = phrases.PhraseModel.load(tmp_path / "m.npz")
     assert np.array_equal(loaded.hashes, model.hashes) and np.array_equal(loaded.uses, model.uses)
     assert loaded.documents == 5 and loaded.info["corpus"] == ["x"]
+    assert loaded.words.sentences == 0 and loaded.words_digest == model.words_digest
+    counted = model.with_words(WordStats.of_sentences([["an", "ninh"], ["an", "toàn"]]))
+    counted.save(tmp_path / "w.npz")
+    words = phrases.PhraseModel.load(tmp_path / "w.npz").words
+    assert words.sentences == 2 and words.idf_of(["an"])[0] < words.idf_of(["ninh"])[0]
     np.savez(tmp_path / "old.npz", hashes=model.hashes, uses=model.uses,
              info=np.frombuffer(json.dumps({"format": 0, "documents": 5}).encode(), np.uint8))
     with pytest.raises(ValueError, match="draftctl model build"):
@@ -72,6 +78,9 @@ def test_the_bundled_model_is_counted_over_the_reference_corpus():
     assert model.documents >= 490 and len(model.hashes) > 100_000
     assert sorted(model.info["corpus"])[0].endswith("corpus")
     assert min(_uses(model, "an ninh chính trị, trật tự an toàn xã hội")) >= 5
+    # and the sentences holding each word: the sentence layer's weights
+    assert model.words.sentences > 100_000 and model.words.speaks("các cơ quan, đơn vị tổ chức thực hiện".split())
+    assert not model.words.speaks("the committee shall review every application within thirty days".split())
 
 
 def test_model_build_counts_a_folder_and_skips_an_unreadable_file(tmp_path):
@@ -86,6 +95,7 @@ def test_model_build_counts_a_folder_and_skips_an_unreadable_file(tmp_path):
     assert "broken.txt" in done.stderr and "6 documents" in done.stderr
     model = phrases.PhraseModel.load(out)
     assert model.documents == 6 and min(_uses(model, STOCK)) >= 5
+    assert model.words.sentences >= 6 and model.words.df_of(word_hashes(["ninh"]))[0] >= 6
     again = tmp_path / "again.npz"
     assert run("model", "build", "--corpus", str(corpus), "--out", str(again)).returncode == 0
     assert np.array_equal(phrases.PhraseModel.load(again).hashes, model.hashes)  # reproducible

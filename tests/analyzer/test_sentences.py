@@ -138,3 +138,52 @@ def test_sentences_too_short_to_compare_are_read_with_the_next_and_excluded_ones
     sentences = [(0, 1), (1, 4), (4, 6), (6, 7), (7, 14), (14, 17), (17, 18)]
     # six words make a unit; the excluded clause ends one, and a short last one stays alone
     assert units(tokens, sentences, 6) == [(0, 6), (6, 14), (17, 18)]
+
+
+def _closest_to_the_first_directive(index: DirectiveIndex, text: str) -> dict:
+    """(sentence, cosine, Dice) of each draft unit's matches in the index's first directive."""
+    from services.analyzer import sentences
+    from services.analyzer.detect import analysis_tokens
+
+    params = sentences.SentenceParams()
+    tokens, bounds = analysis_tokens(parse(text.encode("utf-8"), with_sentences=False), as_source=False)
+    found = sentences.search(index, tokens, sentences.units(tokens, bounds, params.min_tokens), allowed=None,
+                             params=params)
+    return {(unit, m.ordinal): (m.cosine, m.dice) for unit, matches in enumerate(found) for m in matches if m.no == 0}
+
+
+def _halves(text: str, copies: int) -> list[str]:
+    """Directives that repeat the first half of each of the text's sentences: they make the
+    text's words common in the registry."""
+    halves = [" ".join(s.split()[:len(s.split()) // 2]) for s in text.split(". ") if len(s.split()) >= 8]
+    return [". ".join(halves[i:] + halves[:i]) + "." for i in range(copies)]
+
+
+def test_a_vietnamese_drafts_sentence_matches_do_not_depend_on_what_else_the_registry_holds(kl226):
+    paragraph = max(kl226.text.split("\n"), key=len)
+    draft = " ".join(heavily_edited(s) for s in paragraph.split(". ") if len(s.split()) >= 12)
+    index = DirectiveIndex()
+    index_document(index, key="226-KL-TW.txt", parsed=kl226)
+    alone = _closest_to_the_first_directive(index, draft)
+    assert alone and max(c for c, _ in alone.values()) > 0.5
+    for k, other in enumerate(_halves(paragraph, 12)):
+        index_document(index, key=f"other-{k}", parsed=parse(other.encode("utf-8"), with_sentences=False))
+    # the words are weighed by the common-phrase model, not by the registry's sentences: each
+    # match is as close as it was (the others can push weaker ones out of the candidates)
+    after = _closest_to_the_first_directive(index, draft)
+    assert all(after[k] == alone[k] for k in after.keys() & alone.keys())
+    best = {unit: max((v, k) for k, v in alone.items() if k[0] == unit)[1] for unit, _ in alone}
+    assert all(k in after for k in best.values())
+
+
+def test_a_draft_in_another_language_than_the_models_is_weighed_by_the_registry():
+    draft = " ".join(heavily_edited(s) for s in DIRECTIVE.split("\n\n")[0].split(". "))
+    index = _english_index()
+    alone = _closest_to_the_first_directive(index, draft)
+    assert alone
+    for k, other in enumerate(_halves(DIRECTIVE.replace("\n", " "), 12)):
+        index_document(index, key=f"other-{k}", parsed=parse(other.encode(), with_sentences=False))
+    # English words the Vietnamese model hardly knows: their weights are the registry's,
+    # which these directives change
+    after = _closest_to_the_first_directive(index, draft)
+    assert after.keys() & alone.keys() and any(after[k] != alone[k] for k in after.keys() & alone.keys())

@@ -78,3 +78,16 @@ def test_a_folder_without_a_snapshot_is_a_clear_error(tmp_path):
     (tmp_path / "manifest.json").write_text('{"format": 99}')
     with pytest.raises(snapshot.SnapshotError, match="format 99"):
         snapshot.open_index(tmp_path)
+
+
+def test_a_snapshot_weighed_by_another_common_phrase_model_is_refused(tmp_path):
+    from services.analyzer import phrases
+    from services.analyzer.wordstats import WordStats
+
+    snapshot.save(_index(SOURCES[:1]), tmp_path / "snap")
+    bundled = phrases.load()
+    rebuilt = bundled.with_words(WordStats(bundled.words.hashes, bundled.words.df + 1, bundled.words.sentences + 1))
+    with pytest.raises(snapshot.SnapshotError, match="another common-phrase model"):
+        snapshot.open_index(tmp_path / "snap", phrases=rebuilt)
+    opened, _ = snapshot.open_index(tmp_path / "snap", phrases=bundled)
+    assert len(opened) == 1
