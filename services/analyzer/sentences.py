@@ -43,7 +43,7 @@ class SentenceParams:
     single_cosine: float = 0.8  # … and this close
     min_lexical: float = 0.55  # character similarity of the whole passage (rapidfuzz ratio)
     min_sorted_lexical: float = 0.65  # or the same of the words sorted (moved words)
-    max_draft_gap: int = 1  # draft sentences a passage may step over
+    max_draft_gap: int = 3  # draft sentences a passage may step over (as directive sentences)
     max_source_gap: int = 3  # directive sentences between aligned ones of a passage
     common_share: float = 0.02  # words in more of the registry's sentences do not rank candidates …
     common_postings: int = 3000  # … nor words in more sentences than this: the cost of ranking

@@ -187,3 +187,32 @@ def test_a_draft_in_another_language_than_the_models_is_weighed_by_the_registry(
     # which these directives change
     after = _closest_to_the_first_directive(index, draft)
     assert after.keys() & alone.keys() and any(after[k] != alone[k] for k in after.keys() & alone.keys())
+
+
+def test_sentences_copied_around_two_rewritten_ones_make_one_passage():
+    # Four short directive sentences (under the 15 tokens one sentence alone needs); the
+    # draft edits the first and the last heavily and rewrites the two between beyond
+    # matching, as PAN's random obfuscation does: the two that still match, three draft
+    # sentences apart, are one copied passage.
+    source = ("Every district office keeps a register of the wells it licenses each year. "
+              "The register names the owner and the depth of every licensed well. "
+              "Inspectors visit each licensed well once in the first two years. "
+              "The office sends a summary of the register to the ministry every March.\n")
+    draft_sentences = [
+        "Our commune plans to repair the school roof before the rainy season starts.",
+        heavily_edited("Every district office keeps a register of the wells it licenses each year."),
+        "Owners and depths of them all appear in that list the authorities hold.",
+        "Someone from the inspectorate comes by early on to look at them.",
+        heavily_edited("The office sends a summary of the register to the ministry every March."),
+        "The commune budget pays for the new roof and the painting of the hall.",
+    ]
+    draft = parse(("\n\n".join(draft_sentences) + "\n").encode(), with_sentences=False)
+    index = DirectiveIndex()
+    index_document(index, key="wells", parsed=parse(source.encode(), with_sentences=False))
+
+    report = detect(draft, index, key="plan", params=DetectParams(semantic=False))
+    assert len(report.passages) == 1
+    p = report.passages[0]
+    assert draft.text[p.draft_start:].startswith(draft_sentences[1][:20])
+    assert draft.text[:p.draft_end].rstrip(".").endswith(draft_sentences[4].rstrip(".")[-20:])
+    assert source[p.source_start:p.source_end].startswith("Every district office")
