@@ -33,6 +33,12 @@ from services.ingest.document import ParsedDocument
 
 log = logging.getLogger(__name__)
 
+# Entry ids are handed out when a registration inserts its entry but seen when it commits:
+# two registrations committing in the other order show the later id first. A refresh reads
+# the catalogue again this many ids below the newest it has, and loads what it lacks, so a
+# late commit is never skipped.
+LATE_COMMITS = 1000
+
 
 def encode(tokens: TokenSeq, sentences: list[tuple[int, int]]) -> bytes:
     buf = io.BytesIO()
@@ -82,7 +88,8 @@ class LoadedIndex:
         self.document_ids: list[int] = []
         self.numbers: list[int] = []  # the registry number of each directive of `index`
         self._others: list[WordStats] = []  # sentence figures of the other shards' directives
-        self._last_entry = 0
+        self._last_entry = 0  # the newest entry id loaded
+        self._known: set[int] = set()  # the documents of the entries loaded
         self._lock = threading.Lock()
         # In a split registry, how a check reaches the shards: document id -> shards.Ask
         # (the worker sets it: a Celery group per round, or shards held in this process).
@@ -129,20 +136,22 @@ class LoadedIndex:
         return self.shards > 1
 
     def refresh(self, db: Session) -> int:
+        """Load the entries committed since the last refresh (those that committed late
+        too); the number loaded."""
         with self._lock:
+            if len(self._known) != len(self.document_ids):
+                self._known = set(self.document_ids)
+            rows = [(entry_id, level, document_id) for entry_id, level, document_id in
+                    entries_repo.catalogue_newer_than(db=db, after_id=max(0, self._last_entry - LATE_COMMITS))
+                    if document_id not in self._known]
             if self.shard is None:  # the catalogue alone: no payload is read
-                rows = entries_repo.catalogue_newer_than(db=db, after_id=self._last_entry)
                 for entry_id, level, document_id in rows:
-                    self.levels.append(level)
-                    self.document_ids.append(document_id)
-                    self._last_entry = entry_id
+                    self._catalogue(entry_id, level, document_id)
                 return len(rows)
             added = 0
-            for entry, document in entries_repo.newer_than(db=db, after_id=self._last_entry):
+            for entry, document in entries_repo.with_ids(db=db, ids=[entry_id for entry_id, _, _ in rows]):
                 number = len(self.levels)
-                self.levels.append(entry.level)
-                self.document_ids.append(document.id)
-                self._last_entry = entry.id
+                self._catalogue(entry.id, entry.level, document.id)
                 added += 1
                 tokens, sentences = decode(entry.payload)
                 if shard_of(number, self.shards) != self.shard:
@@ -159,6 +168,12 @@ class LoadedIndex:
                 own = sentence_table(self.index, SentenceParams())[0].own_stats()
                 self.index.sentence_stats = WordStats.total([own, *self._others])
             return added
+
+    def _catalogue(self, entry_id: int, level: AgencyLevel, document_id: int) -> None:
+        self.levels.append(level)
+        self.document_ids.append(document_id)
+        self._known.add(document_id)
+        self._last_entry = max(self._last_entry, entry_id)
 
     def shard_view(self) -> LocalShard:
         """This process's shard, numbered as the registry numbers its directives."""

@@ -1,6 +1,8 @@
 """Queries on the copy-detection index entries."""
 from __future__ import annotations
 
+from typing import Iterator
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,13 +20,15 @@ def upsert(*, db: Session, entry: IndexEntry) -> IndexEntry:
     return entry
 
 
-def newer_than(*, db: Session, after_id: int) -> list[tuple[IndexEntry, Document]]:
-    """Entries added after `after_id` with their documents, oldest first (incremental loading)."""
-    rows = db.execute(
-        select(IndexEntry, Document).join(Document, Document.id == IndexEntry.document_id)
-        .where(IndexEntry.id > after_id).order_by(IndexEntry.id)
-    )
-    return [(e, d) for e, d in rows]
+def with_ids(*, db: Session, ids: list[int], batch: int = 500) -> Iterator[tuple[IndexEntry, Document]]:
+    """These entries with their documents, in the order of `ids`, read `batch` at a time (a
+    registry's entries hold its tokens: the session keeps none the caller does not)."""
+    for at in range(0, len(ids), batch):
+        wanted = ids[at:at + batch]
+        rows = db.execute(select(IndexEntry, Document).join(Document, Document.id == IndexEntry.document_id)
+                          .where(IndexEntry.id.in_(wanted)))
+        found = {e.id: (e, d) for e, d in rows}
+        yield from (found[i] for i in wanted if i in found)
 
 
 def catalogue_newer_than(*, db: Session, after_id: int) -> list[tuple[int, object, int]]:

@@ -36,3 +36,46 @@ def test_loaded_entries_share_one_object_per_distinct_word(kl226):
     assert len(set(map(id, first.words))) == len(set(first.words)) < len(first.words)
     assert all(a is b for a, b in zip(first.words, second.words))
     assert all(a is b for a, b in zip(first.words, tokens.words))
+
+
+def _stored_directive(db, kl226, name: str):
+    from services.common.models import AgencyLevel, Document, DocumentKind
+    from services.directives.registry import register
+
+    document = Document(kind=DocumentKind.directive, sha256=name.ljust(64, "0"), filename=f"{name}.txt",
+                        media_type="text/plain", size=1)
+    db.add(document)
+    db.flush()
+    return register(db=db, document=document, parsed=kl226, level=AgencyLevel.central_party)
+
+
+def test_a_directive_whose_registration_commits_after_a_later_ones_is_still_loaded(pg_url, kl226):
+    """Entry ids are given at insert and seen at commit: the registration that began first
+    can commit last, after a worker has loaded the other one."""
+    from services.analyzer.phrases import PhraseModel
+    from services.common.db import make_engine, session_factory
+    from services.common.migrate import upgrade
+    from services.directives.registry import LoadedIndex
+    from tests.conftest import empty_store
+
+    upgrade(pg_url)
+    factory = session_factory(make_engine(pg_url))
+    empty_store(factory)
+    loaded = LoadedIndex(PhraseModel.empty())
+    slow, fast = factory(), factory()
+    try:
+        first = _stored_directive(slow, kl226, "first")  # id given, not committed
+        second = _stored_directive(fast, kl226, "second")
+        assert first.id < second.id
+        fast.commit()
+        with factory() as db:
+            assert loaded.refresh(db) == 1
+        slow.commit()
+        with factory() as db:
+            assert loaded.refresh(db) == 1  # the earlier id, committed late
+            assert loaded.refresh(db) == 0
+        assert sorted(loaded.document_ids) == sorted([first.document_id, second.document_id])
+        assert len(loaded.index) == 2
+    finally:
+        slow.close()
+        fast.close()
