@@ -70,8 +70,10 @@ class LoadedIndex:
     """A process's view of the registry; `refresh` loads only entries added since (since the
     snapshot it opened, if any).
 
-    A registry split into `shards` parts (setting `index_shards`) numbers its directives in
-    the order they were registered; directive `n` lives in shard `n % shards`. A process
+    A directive's registry number is the id of its entry in the store: the same in every
+    process, whatever order each one loaded the entries in (a registration can commit
+    after a later one). A registry split into `shards` parts (setting `index_shards`)
+    keeps directive `n` in shard `n % shards`. A process
     serving shard `shard` indexes that shard's directives and counts the words of every
     other directive's sentences, so it weighs words as the whole registry does; with
     `shard` None it only catalogues the directives (their levels and documents): what the
@@ -84,7 +86,10 @@ class LoadedIndex:
             raise ValueError(f"shard {shard} of {shards}: a registry has at least one shard, numbered from 0")
         self.index = DirectiveIndex(phrases=phrases)
         self.shard, self.shards = (0 if shards == 1 else shard), shards
-        self.levels: list[AgencyLevel] = []  # of every directive of the registry, by registry number
+        # the registry's catalogue, in the order this process loaded it: each directive's
+        # registry number (its entry's id), level and document
+        self.entry_ids: list[int] = []
+        self.levels: list[AgencyLevel] = []
         self.document_ids: list[int] = []
         self.numbers: list[int] = []  # the registry number of each directive of `index`
         self._others: list[WordStats] = []  # sentence figures of the other shards' directives
@@ -100,6 +105,7 @@ class LoadedIndex:
                 return
             try:
                 index, info = snapshot.open_index(snapshot_dir, phrases)
+                entry_ids = [int(d.meta["entry_id"]) for d in index.documents]
                 levels = [AgencyLevel(d.meta["level"]) for d in index.documents]
                 document_ids = [d.meta["document_id"] for d in index.documents]
                 last_entry = info["info"]["last_entry"]
@@ -107,8 +113,9 @@ class LoadedIndex:
                 # the store has every entry: a snapshot that cannot serve only costs start-up time
                 log.warning("index snapshot %s not used (%s); loading every entry", snapshot_dir, exc)
             else:
-                self.index, self.levels, self.document_ids, self._last_entry = index, levels, document_ids, last_entry
-                self.numbers = list(range(len(levels)))
+                self.index, self._last_entry = index, last_entry
+                self.entry_ids, self.levels, self.document_ids = entry_ids, levels, document_ids
+                self.numbers = list(entry_ids)
 
     def _open_shard(self, folder: Path, phrases: PhraseModel | None) -> None:
         """Start from a snapshot of this shard (`write_snapshot`): its directives mapped, the
@@ -123,11 +130,13 @@ class LoadedIndex:
             if (info["shards"], info["shard"]) != (self.shards, self.shard if self.shard is not None else info["shard"]):
                 raise ValueError(f"it is shard {info['shard']} of {info['shards']}")
             levels = [AgencyLevel(v) for v in info["levels"]]
-            document_ids, last_entry = list(info["document_ids"]), info["last_entry"]
+            entry_ids, document_ids = list(info["entry_ids"]), list(info["document_ids"])
+            last_entry = info["last_entry"]
         except (snapshot.SnapshotError, KeyError, ValueError) as exc:
             log.warning("index snapshot %s not used (%s); loading every entry", folder, exc)
             return
-        self.levels, self.document_ids, self._last_entry = levels, document_ids, last_entry
+        self.entry_ids, self.levels, self.document_ids = entry_ids, levels, document_ids
+        self._last_entry = last_entry
         if self.shard is not None:
             self.index, self.numbers, self._others = part.index, part.numbers.tolist(), [others]
 
@@ -150,19 +159,18 @@ class LoadedIndex:
                 return len(rows)
             added = 0
             for entry, document in entries_repo.with_ids(db=db, ids=[entry_id for entry_id, _, _ in rows]):
-                number = len(self.levels)
                 self._catalogue(entry.id, entry.level, document.id)
                 added += 1
                 tokens, sentences = decode(entry.payload)
-                if shard_of(number, self.shards) != self.shard:
+                if shard_of(entry.id, self.shards) != self.shard:
                     self._others.append(document_stats(tokens, sentences, SentenceParams()))
                     continue
                 self.index.add(IndexedDocument(
                     key=f"document:{document.id}", tokens=tokens, level_rank=entry.level.rank,
-                    meta={"reference": document.reference, "doc_type": document.doc_type,
-                          "sentences": sentences, "document_id": document.id, "level": entry.level.value},
+                    meta={"reference": document.reference, "doc_type": document.doc_type, "sentences": sentences,
+                          "document_id": document.id, "level": entry.level.value, "entry_id": entry.id},
                 ))
-                self.numbers.append(number)
+                self.numbers.append(entry.id)
             if added and self.split and self.shard is not None:
                 self._others = [WordStats.total(self._others)]
                 own = sentence_table(self.index, SentenceParams())[0].own_stats()
@@ -170,6 +178,7 @@ class LoadedIndex:
             return added
 
     def _catalogue(self, entry_id: int, level: AgencyLevel, document_id: int) -> None:
+        self.entry_ids.append(entry_id)
         self.levels.append(level)
         self.document_ids.append(document_id)
         self._known.add(document_id)
@@ -177,7 +186,7 @@ class LoadedIndex:
 
     def shard_view(self) -> LocalShard:
         """This process's shard, numbered as the registry numbers its directives."""
-        return LocalShard(self.index, self.numbers if self.split else None)
+        return LocalShard(self.index, self.numbers)
 
     def save_snapshot(self, folder: Path) -> dict:
         """Write what this process has loaded as a snapshot other processes map; a shard's
@@ -189,13 +198,22 @@ class LoadedIndex:
                 raise ValueError("a process that serves no shard has no shard to write")
             return save_shard(self.shard_view(), folder, others=WordStats.total(self._others), info={
                 "last_entry": self._last_entry, "shard": self.shard, "shards": self.shards,
-                "levels": [lv.value for lv in self.levels], "document_ids": self.document_ids})
+                "entry_ids": self.entry_ids, "levels": [lv.value for lv in self.levels],
+                "document_ids": self.document_ids})
 
     def higher_than(self, level: AgencyLevel | None) -> set[int]:
         """Registry numbers of directives of a higher level than `level` (all when unknown)."""
         if level is None:
-            return set(range(len(self.levels)))
-        return {i for i, lv in enumerate(self.levels) if lv.rank < level.rank}
+            return set(self.entry_ids)
+        return {n for n, lv in zip(self.entry_ids, self.levels) if lv.rank < level.rank}
+
+    def numbers_of(self, document_ids: set[int]) -> set[int]:
+        """Registry numbers of the directives of these documents."""
+        return {n for n, d in zip(self.entry_ids, self.document_ids) if d in document_ids}
+
+    def documents_of(self, numbers: set[int]) -> list[int]:
+        """The documents of directives with these registry numbers, in order."""
+        return sorted(d for n, d in zip(self.entry_ids, self.document_ids) if n in numbers)
 
 
 def shard_snapshot(folder: Path, shard: int, shards: int) -> Path:

@@ -162,7 +162,7 @@ def check_document(*, parsed: ParsedDocument, loaded: LoadedIndex, document_id: 
     body = report.to_json(with_content=True)
     for passage in body["passages"]:
         passage["source_document_id"] = int(passage["source"].split(":")[1])  # key: "document:ID"
-    body["checked"] = sorted(loaded.document_ids[i] for i in allowed)
+    body["checked"] = loaded.documents_of(allowed)
     return report, body
 
 

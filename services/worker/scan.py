@@ -155,7 +155,7 @@ def scan_items(*, settings: Settings, factory: sessionmaker[Session], files: lis
         _guarded(part, {"file": name}, lambda: _import_and_check(settings, factory, blobs, loaded, name, semantic, part))
         progress("import", done, len(files))
     new = set(new_directives)
-    allowed = {i for i, doc_id in enumerate(loaded.document_ids) if doc_id in new}
+    allowed = loaded.numbers_of(new)
     for done, document_id in enumerate(documents if allowed else [], 1):
         _in_time()
         _guarded(part, {"document_id": document_id},

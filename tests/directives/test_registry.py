@@ -62,6 +62,7 @@ def test_a_directive_whose_registration_commits_after_a_later_ones_is_still_load
     factory = session_factory(make_engine(pg_url))
     empty_store(factory)
     loaded = LoadedIndex(PhraseModel.empty())
+    shard = LoadedIndex(PhraseModel.empty(), shard=0, shards=2)
     slow, fast = factory(), factory()
     try:
         first = _stored_directive(slow, kl226, "first")  # id given, not committed
@@ -69,13 +70,22 @@ def test_a_directive_whose_registration_commits_after_a_later_ones_is_still_load
         assert first.id < second.id
         fast.commit()
         with factory() as db:
-            assert loaded.refresh(db) == 1
+            assert loaded.refresh(db) == 1 and shard.refresh(db) == 1
         slow.commit()
         with factory() as db:
-            assert loaded.refresh(db) == 1  # the earlier id, committed late
+            assert loaded.refresh(db) == 1 and shard.refresh(db) == 1  # the earlier id, committed late
             assert loaded.refresh(db) == 0
+            later = LoadedIndex(PhraseModel.empty())  # a process started after both commits
+            later_shard = LoadedIndex(PhraseModel.empty(), shard=0, shards=2)
+            later.refresh(db)
+            later_shard.refresh(db)
         assert sorted(loaded.document_ids) == sorted([first.document_id, second.document_id])
         assert len(loaded.index) == 2
+        # loaded in another order, numbered alike: a directive's number is its entry's id
+        assert loaded.document_ids != later.document_ids
+        assert dict(zip(loaded.entry_ids, loaded.document_ids)) == dict(zip(later.entry_ids, later.document_ids))
+        assert loaded.higher_than(None) == later.higher_than(None) == {first.id, second.id}
+        assert shard.numbers == later_shard.numbers == [n for n in (first.id, second.id) if n % 2 == 0]
     finally:
         slow.close()
         fast.close()
