@@ -296,7 +296,7 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
     out = []
     for a, b in spans:
         found = []
-        for s, cosine, dice, value in ranked(sentence_bag(draft, a, b), built.vocabulary.ids, weighed, mask):
+        for s, cosine, dice, value in ranked(sentence_bag(draft, a, b), built.vocabulary, weighed, mask):
             doc = int(t["doc"][s])
             start, end = (int(x) for x in t["spans"][s])
             text = " ".join(index.documents[doc].tokens.words[start:end]) if with_text else ""
@@ -351,7 +351,7 @@ def passages_of_matches(draft: TokenSeq, best: list[tuple[int, tuple[int, int], 
 CANDIDATES = 8  # directive sentences scored exactly per draft sentence
 
 
-def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
+def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
            k: int = CANDIDATES) -> list[tuple[int, float, float, float]]:
     """The directive sentences closest to this bag of words, best first, at most `k`:
     (sentence number in the table, tf-idf cosine, Dice overlap of the word sets, ranking
@@ -366,7 +366,7 @@ def ranked(bag: Counter, vocabulary: dict[str, int], t: dict, mask,
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
     # words the table's arrays do not reach weigh as the model says, or as the registry's
     # figures say (a shard's table: another shard may hold them), or as unseen
-    ids = {w: vocabulary.get(w, len(idf)) for w in bag}
+    ids = {w: (i if 0 <= i < len(idf) else len(idf)) for w, i in zip(bag, vocabulary.lookup(list(bag)).tolist())}
     known = {ids[w]: c for w, c in bag.items() if ids[w] < len(idf)}
     weights = {w: c * idf[w] for w, c in known.items()}
     foreign = [w for w in bag if ids[w] >= len(idf)]

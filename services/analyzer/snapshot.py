@@ -5,9 +5,11 @@ memory and reads them all before it answers. A snapshot is the same index writte
 flat arrays (.npy): tokens as vocabulary ids, offsets, exclusions, sentence bounds and
 the sentence table with its derived weights, which `open_index` maps read-only, and the
 sorted shingle postings, which it reads bucket by bucket (`postings.PostingsFile`). So
-start-up reads only the vocabulary and the list of directives, a check reads the pages it
-needs, and the workers of one machine share them through the page cache instead of each
-holding a copy.
+start-up reads only the manifest and maps files: the vocabulary finds words by their
+sorted hashes and reads its words when first asked for, and a directive is made from the
+arrays when first asked for (`MappedDocuments`), so opening costs the same whatever the
+registry's size. A check reads the pages it needs, and the workers of one machine share
+them through the page cache instead of each holding a copy.
 
 Directives added after the snapshot go into memory on top of it (`DirectiveIndex.add`);
 a new snapshot takes them in. A snapshot is written to a new folder and renamed into
@@ -16,8 +18,11 @@ place, so a process never maps a half-written one.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,8 +34,9 @@ from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary, WordIds
 
-FORMAT = 4  # 2: postings as raw files with a bucket directory; 3: a sentence's words in hash
-# order; 4: the sentence table's weights by the common-phrase model too
+FORMAT = 5  # 2: postings as raw files with a bucket directory; 3: a sentence's words in hash
+# order; 4: the sentence table's weights by the common-phrase model too; 5: sorted word
+# hashes and each directive's place in documents.jsonl
 _DERIVED = ("doc", "spans", "ids", "counts", "offsets", "idf", "norms", "postings", "starts", "followed")
 _MODEL_DERIVED = ("model_idf", "model_norms")
 
@@ -70,7 +76,11 @@ def _write(index: DirectiveIndex, tmp: Path, info: dict | None) -> dict:
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
 
     (tmp / "vocabulary.txt").write_text("\n".join(index.vocabulary.words), encoding="utf-8")
-    put("word_hashes", index.vocabulary.hashes(np.arange(len(index.vocabulary))))
+    word_hashes = index.vocabulary.hashes(np.arange(len(index.vocabulary)))
+    put("word_hashes", word_hashes)
+    order = np.argsort(word_hashes, kind="stable")
+    put("word_order", order.astype(np.int64))
+    put("word_sorted_hashes", word_hashes[order])
     lengths = [len(d.tokens) for d in docs]
     put("token_offsets", np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]))
     put("ids", _joined([d.tokens.words.ids for d in docs], np.int32))
@@ -95,15 +105,67 @@ def _write(index: DirectiveIndex, tmp: Path, info: dict | None) -> dict:
     if derived["n"]:
         for name in _DERIVED + (_MODEL_DERIVED if "model_idf" in derived else ()):
             put(f"table_{name}", derived[name])
-    (tmp / "documents.jsonl").write_text("".join(
-        json.dumps({"key": d.key, "level_rank": d.level_rank, "separators": d.tokens.separators is not None,
-                    "meta": {k: v for k, v in d.meta.items() if k != "sentences"}}, ensure_ascii=False) + "\n"
-        for d in docs), encoding="utf-8")
+    lines = [(json.dumps({"key": d.key, "level_rank": d.level_rank, "separators": d.tokens.separators is not None,
+                          "meta": {k: v for k, v in d.meta.items() if k != "sentences"}}, ensure_ascii=False)
+              + "\n").encode("utf-8") for d in docs]
+    (tmp / "documents.jsonl").write_bytes(b"".join(lines))
+    put("document_offsets", np.concatenate([[0], np.cumsum([len(line) for line in lines], dtype=np.int64)]))
     manifest = {"format": FORMAT, "directives": len(docs), "tokens": int(sum(lengths)), "shingles": index.shingles,
                 "sentences": int(derived["n"]), "sentence_params": asdict(params),
                 "word_model": _words_digest(index.phrases if built.model is not None else None), "info": info or {}}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     return manifest
+
+
+class MappedDocuments(Sequence):
+    """A snapshot's directives, each made from the mapped arrays when first asked for (and
+    kept); directives added after the snapshot are appended as made."""
+
+    def __init__(self, make, count: int):
+        self._make, self._count = make, count
+        self._made: dict[int, IndexedDocument] = {}
+        self._added: list[IndexedDocument] = []
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._count + len(self._added)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        if i >= self._count:
+            return self._added[i - self._count]
+        made = self._made.get(i)
+        if made is None:
+            with self._lock:
+                made = self._made.get(i)
+                if made is None:
+                    made = self._made[i] = self._make(i)
+        return made
+
+    def __iter__(self) -> Iterator[IndexedDocument]:
+        return (self[i] for i in range(len(self)))
+
+    def append(self, document: IndexedDocument) -> None:
+        self._added.append(document)
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, mapped: readable after a newer snapshot replaces the folder."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _lines_of(path: Path):
+    """A reader of the vocabulary's words, one per line, for when they are first asked for."""
+    data = _mapped(path)
+    return lambda: data[:].decode("utf-8").split("\n") if len(data) else []
 
 
 def _words_digest(model: PhraseModel | None) -> str | None:
@@ -144,23 +206,23 @@ def open_index(folder: Path, phrases: PhraseModel | None = None) -> tuple[Direct
         return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
     index = DirectiveIndex(phrases=phrases)
-    index.vocabulary = Vocabulary.from_words(
-        (folder / "vocabulary.txt").read_text(encoding="utf-8").split("\n") if info["tokens"] else [],
-        get("word_hashes"))
-    offsets, s_offsets = get("token_offsets"), get("sentence_offsets")
+    index.vocabulary = Vocabulary.mapped(len(get("word_hashes")), get("word_hashes"), get("word_sorted_hashes"),
+                                         get("word_order"), _lines_of(folder / "vocabulary.txt"))
     ids, starts, ends, excluded, separators, bounds = (get(n) for n in ("ids", "starts", "ends", "excluded",
                                                                      "separators", "sentences"))
-    offsets, s_offsets = np.asarray(offsets).tolist(), np.asarray(s_offsets).tolist()
-    with open(folder / "documents.jsonl", encoding="utf-8") as lines:
-        for i, line in enumerate(lines):
-            row = json.loads(line)
-            a, b = offsets[i], offsets[i + 1]
-            tokens = TokenSeq(WordIds(ids[a:b], index.vocabulary), starts[a:b], ends[a:b], excluded[a:b],
-                              separators[a:b] if row["separators"] else None)
-            meta = dict(row["meta"], sentences=bounds[s_offsets[i]:s_offsets[i + 1]])
-            index.documents.append(IndexedDocument(key=row["key"], tokens=tokens, level_rank=row["level_rank"],
-                                                   meta=meta))
-    if len(index.documents) != info["directives"]:
+    offsets, s_offsets, d_offsets = get("token_offsets"), get("sentence_offsets"), get("document_offsets")
+    rows = _mapped(folder / "documents.jsonl")
+
+    def document(i: int) -> IndexedDocument:
+        row = json.loads(rows[int(d_offsets[i]):int(d_offsets[i + 1])])
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        tokens = TokenSeq(WordIds(ids[a:b], index.vocabulary), starts[a:b], ends[a:b], excluded[a:b],
+                          separators[a:b] if row["separators"] else None)
+        meta = dict(row["meta"], sentences=bounds[int(s_offsets[i]):int(s_offsets[i + 1])])
+        return IndexedDocument(key=row["key"], tokens=tokens, level_rank=row["level_rank"], meta=meta)
+
+    index.documents = MappedDocuments(document, len(d_offsets) - 1)
+    if len(index.documents) != info["directives"] or len(offsets) != len(d_offsets):
         raise SnapshotError(f"{folder}: {len(index.documents)} directives listed, the manifest says "
                             f"{info['directives']}")
     index._frozen = [postings.PostingsFile(folder)]

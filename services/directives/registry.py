@@ -105,10 +105,12 @@ class LoadedIndex:
                 return
             try:
                 index, info = snapshot.open_index(snapshot_dir, phrases)
-                entry_ids = [int(d.meta["entry_id"]) for d in index.documents]
-                levels = [AgencyLevel(d.meta["level"]) for d in index.documents]
-                document_ids = [d.meta["document_id"] for d in index.documents]
+                entry_ids, levels, document_ids = (snapshot.extra(snapshot_dir, name).tolist()
+                                                   for name in ("entry_ids", "levels", "document_ids"))
+                levels = [AgencyLevel(v) for v in levels]
                 last_entry = info["info"]["last_entry"]
+                if not len(entry_ids) == len(levels) == len(document_ids) == len(index):
+                    raise ValueError(f"the catalogue lists {len(entry_ids)} directives, the index {len(index)}")
             except (snapshot.SnapshotError, KeyError, ValueError) as exc:
                 # the store has every entry: a snapshot that cannot serve only costs start-up time
                 log.warning("index snapshot %s not used (%s); loading every entry", snapshot_dir, exc)
@@ -193,7 +195,11 @@ class LoadedIndex:
         also holds the registry's catalogue and the other shards' sentence figures."""
         with self._lock:
             if not self.split:
-                return snapshot.save(self.index, folder, info={"last_entry": self._last_entry})
+                # the catalogue as arrays: a process that opens the snapshot reads no directive
+                return snapshot.save(self.index, folder, info={"last_entry": self._last_entry}, arrays={
+                    "entry_ids": np.asarray(self.entry_ids, dtype=np.int64),
+                    "levels": np.asarray([lv.value for lv in self.levels], dtype=str),
+                    "document_ids": np.asarray(self.document_ids, dtype=np.int64)})
             if self.shard is None:
                 raise ValueError("a process that serves no shard has no shard to write")
             return save_shard(self.shard_view(), folder, others=WordStats.total(self._others), info={

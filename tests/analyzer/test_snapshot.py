@@ -91,3 +91,34 @@ def test_a_snapshot_weighed_by_another_common_phrase_model_is_refused(tmp_path):
         snapshot.open_index(tmp_path / "snap", phrases=rebuilt)
     opened, _ = snapshot.open_index(tmp_path / "snap", phrases=bundled)
     assert len(opened) == 1
+
+
+def test_opening_a_snapshot_reads_no_directive_and_no_word_until_a_check_asks(tmp_path, dev_drafts):
+    index = _index(SOURCES)
+    snapshot.save(index, tmp_path / "snap")
+    opened, _ = snapshot.open_index(tmp_path / "snap")
+    # start-up maps files: what it costs does not grow with the registry
+    assert isinstance(opened.documents, snapshot.MappedDocuments) and not opened.documents._made
+    assert opened.vocabulary._words is None
+    assert _reports(opened, dev_drafts) == _reports(index, dev_drafts)
+    assert opened.vocabulary.words == index.vocabulary.words
+    assert [d.key for d in opened.documents] == [d.key for d in index.documents]
+
+
+def test_a_worker_keeps_answering_from_a_snapshot_a_newer_one_replaced(tmp_path, dev_drafts):
+    snapshot.save(_index(SOURCES), tmp_path / "snap")
+    opened, _ = snapshot.open_index(tmp_path / "snap")
+    snapshot.save(_index(SOURCES[:1]), tmp_path / "snap")  # the nightly snapshot, renamed into place
+    # the files it mapped are gone from the folder, not from the process
+    assert _reports(opened, dev_drafts) == _reports(_index(SOURCES), dev_drafts)
+
+
+def test_words_added_after_opening_a_snapshot_get_ids_after_its_words(tmp_path):
+    index = _index(SOURCES[:1])
+    snapshot.save(index, tmp_path / "snap")
+    opened, _ = snapshot.open_index(tmp_path / "snap")
+    known = index.vocabulary.words[:3]
+    assert opened.vocabulary.lookup(known + ["chưa-từng-thấy"]).tolist() == [0, 1, 2, -1]
+    ids = opened.vocabulary.encode(["chưa-từng-thấy", known[1], "chưa-từng-thấy"]).tolist()
+    assert ids == [len(index.vocabulary), 1, len(index.vocabulary)]
+    assert opened.vocabulary.words[-1] == "chưa-từng-thấy" and len(opened.vocabulary) == len(index.vocabulary) + 1
