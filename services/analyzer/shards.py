@@ -160,8 +160,12 @@ def save_shard(shard: LocalShard, folder: Path, *, others: WordStats, info: dict
     its registry: the registry number of each of its directives, and the sentence figures
     of the directives the other shards hold (`others`)."""
     numbers = np.arange(len(shard.index), dtype=np.int64) if shard.numbers is None else shard.numbers
-    return snapshot.save(shard.index, folder, info=dict(info or {}, others_sentences=others.sentences),
-                         arrays={"numbers": numbers, "others_hashes": others.hashes, "others_df": others.df})
+    own = sentences.table(shard.index, SentenceParams())[0].own_stats() if shard.index.documents else WordStats.empty()
+    total = WordStats.total([own, others])  # the registry's figures, read back mapped
+    return snapshot.save(shard.index, folder, info=dict(info or {}, others_sentences=others.sentences,
+                                                        total_sentences=total.sentences),
+                         arrays={"numbers": numbers, "others_hashes": others.hashes, "others_df": others.df,
+                                 "total_hashes": total.hashes, "total_df": total.df})
 
 
 def open_shard(folder: Path, phrases=None) -> tuple[LocalShard, WordStats, dict]:
@@ -172,6 +176,8 @@ def open_shard(folder: Path, phrases=None) -> tuple[LocalShard, WordStats, dict]
     try:
         others = WordStats(snapshot.extra(folder, "others_hashes"), snapshot.extra(folder, "others_df"),
                            manifest["info"]["others_sentences"])
+        total = WordStats(snapshot.extra(folder, "total_hashes"), snapshot.extra(folder, "total_df"),
+                          manifest["info"]["total_sentences"])
         numbers = snapshot.extra(folder, "numbers")
     except KeyError as exc:
         raise snapshot.SnapshotError(f"{folder}: not a shard's snapshot (no {exc})") from exc
@@ -180,12 +186,9 @@ def open_shard(folder: Path, phrases=None) -> tuple[LocalShard, WordStats, dict]
     stored = getattr(index, "_sentence_table", None)
     if stored is not None and stored.params != SentenceParams():
         stored = None  # written with other settings: built again, with the registry's figures
-    table = stored if stored is not None else (sentences.table(index, SentenceParams())[0]
-                                                if index.documents else None)
-    stats = WordStats.total([table.own_stats() if table is not None else WordStats.empty(), others])
-    index.sentence_stats = stats
+    index.sentence_stats = total  # mapped: start-up does not count the shard's sentences again
     if stored is not None:
-        stored.adopt(stats)  # its arrays were derived with these very figures
+        stored.adopt(total)  # its arrays were derived with these very figures
     return LocalShard(index, numbers), others, manifest
 
 

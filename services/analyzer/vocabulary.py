@@ -49,12 +49,6 @@ class Vocabulary:
         vocabulary._sorted, vocabulary._order = sorted_hashes, order
         return vocabulary
 
-    @classmethod
-    def from_words(cls, words: list[str], hashes: np.ndarray) -> "Vocabulary":
-        """A vocabulary of these words, in id order, with their hashes."""
-        order = np.argsort(hashes[:len(words)], kind="stable")
-        return cls.mapped(len(words), hashes, np.asarray(hashes[:len(words)])[order], order, lambda: list(words))
-
     @property
     def words(self) -> list[str]:
         """Every word, by id."""
