@@ -94,7 +94,11 @@ class LoadedIndex:
         self.numbers: list[int] = []  # the registry number of each directive of `index`
         self._others: list[WordStats] = []  # sentence figures of the other shards' directives
         self._last_entry = 0  # the newest entry id loaded
-        self._known: set[int] = set()  # the documents of the entries loaded
+        self._known: set[int] = set()  # the ids of the entries loaded
+        # A document registered again has a new entry; its older one is retired: never
+        # checked against again (its tokens stay in the index until the next snapshot).
+        self.retired: set[int] = set()
+        self._live: dict[int, int] = {}  # document id -> the registry number of its entry
         self._lock = threading.Lock()
         # In a split registry, how a check reaches the shards: document id -> shards.Ask
         # (the worker sets it: a Celery group per round, or shards held in this process).
@@ -108,14 +112,14 @@ class LoadedIndex:
                 entry_ids, levels, document_ids = (snapshot.extra(snapshot_dir, name).tolist()
                                                    for name in ("entry_ids", "levels", "document_ids"))
                 levels = [AgencyLevel(v) for v in levels]
-                last_entry = info["info"]["last_entry"]
+                last_entry, retired = info["info"]["last_entry"], set(info["info"]["retired"])
                 if not len(entry_ids) == len(levels) == len(document_ids) == len(index):
                     raise ValueError(f"the catalogue lists {len(entry_ids)} directives, the index {len(index)}")
             except (snapshot.SnapshotError, KeyError, ValueError) as exc:
                 # the store has every entry: a snapshot that cannot serve only costs start-up time
                 log.warning("index snapshot %s not used (%s); loading every entry", snapshot_dir, exc)
             else:
-                self.index, self._last_entry = index, last_entry
+                self.index, self._last_entry, self.retired = index, last_entry, retired
                 self.entry_ids, self.levels, self.document_ids = entry_ids, levels, document_ids
                 self.numbers = list(entry_ids)
 
@@ -133,12 +137,12 @@ class LoadedIndex:
                 raise ValueError(f"it is shard {info['shard']} of {info['shards']}")
             levels = [AgencyLevel(v) for v in info["levels"]]
             entry_ids, document_ids = list(info["entry_ids"]), list(info["document_ids"])
-            last_entry = info["last_entry"]
+            last_entry, retired = info["last_entry"], set(info["retired"])
         except (snapshot.SnapshotError, KeyError, ValueError) as exc:
             log.warning("index snapshot %s not used (%s); loading every entry", folder, exc)
             return
         self.entry_ids, self.levels, self.document_ids = entry_ids, levels, document_ids
-        self._last_entry = last_entry
+        self._last_entry, self.retired = last_entry, retired
         if self.shard is not None:
             self.index, self.numbers, self._others = part.index, part.numbers.tolist(), [others]
 
@@ -150,11 +154,12 @@ class LoadedIndex:
         """Load the entries committed since the last refresh (those that committed late
         too); the number loaded."""
         with self._lock:
-            if len(self._known) != len(self.document_ids):
-                self._known = set(self.document_ids)
+            if len(self._known) != len(self.entry_ids):  # a snapshot's catalogue was read
+                self._known = set(self.entry_ids)
+                self._live = {d: n for n, d in zip(self.entry_ids, self.document_ids) if n not in self.retired}
             rows = [(entry_id, level, document_id) for entry_id, level, document_id in
                     entries_repo.catalogue_newer_than(db=db, after_id=max(0, self._last_entry - LATE_COMMITS))
-                    if document_id not in self._known]
+                    if entry_id not in self._known]
             if self.shard is None:  # the catalogue alone: no payload is read
                 for entry_id, level, document_id in rows:
                     self._catalogue(entry_id, level, document_id)
@@ -183,8 +188,12 @@ class LoadedIndex:
         self.entry_ids.append(entry_id)
         self.levels.append(level)
         self.document_ids.append(document_id)
-        self._known.add(document_id)
+        self._known.add(entry_id)
         self._last_entry = max(self._last_entry, entry_id)
+        older = self._live.get(document_id)
+        if older is not None and older != entry_id:  # registered again: the newer entry counts
+            self.retired.add(min(older, entry_id))
+        self._live[document_id] = max(entry_id, older or 0)
 
     def shard_view(self) -> LocalShard:
         """This process's shard, numbered as the registry numbers its directives."""
@@ -196,26 +205,28 @@ class LoadedIndex:
         with self._lock:
             if not self.split:
                 # the catalogue as arrays: a process that opens the snapshot reads no directive
-                return snapshot.save(self.index, folder, info={"last_entry": self._last_entry}, arrays={
+                return snapshot.save(self.index, folder, info={"last_entry": self._last_entry,
+                                                               "retired": sorted(self.retired)}, arrays={
                     "entry_ids": np.asarray(self.entry_ids, dtype=np.int64),
                     "levels": np.asarray([lv.value for lv in self.levels], dtype=str),
                     "document_ids": np.asarray(self.document_ids, dtype=np.int64)})
             if self.shard is None:
                 raise ValueError("a process that serves no shard has no shard to write")
             return save_shard(self.shard_view(), folder, others=WordStats.total(self._others), info={
-                "last_entry": self._last_entry, "shard": self.shard, "shards": self.shards,
+                "last_entry": self._last_entry, "retired": sorted(self.retired), "shard": self.shard,
+                "shards": self.shards,
                 "entry_ids": self.entry_ids, "levels": [lv.value for lv in self.levels],
                 "document_ids": self.document_ids})
 
     def higher_than(self, level: AgencyLevel | None) -> set[int]:
         """Registry numbers of directives of a higher level than `level` (all when unknown)."""
         if level is None:
-            return set(self.entry_ids)
-        return {n for n, lv in zip(self.entry_ids, self.levels) if lv.rank < level.rank}
+            return set(self.entry_ids) - self.retired
+        return {n for n, lv in zip(self.entry_ids, self.levels) if lv.rank < level.rank and n not in self.retired}
 
     def numbers_of(self, document_ids: set[int]) -> set[int]:
         """Registry numbers of the directives of these documents."""
-        return {n for n, d in zip(self.entry_ids, self.document_ids) if d in document_ids}
+        return {n for n, d in zip(self.entry_ids, self.document_ids) if d in document_ids and n not in self.retired}
 
     def documents_of(self, numbers: set[int]) -> list[int]:
         """The documents of directives with these registry numbers, in order."""

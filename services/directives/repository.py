@@ -10,11 +10,15 @@ from services.common.models import Document, IndexEntry
 
 
 def upsert(*, db: Session, entry: IndexEntry) -> IndexEntry:
-    """Store a directive's index entry, replacing an older one of the same document."""
+    """Store a directive's index entry. The same entry again changes nothing; a different
+    one replaces the document's older entry under a new id, so that workers, which load
+    entries by id, take it in (and retire the older one)."""
     existing = db.scalar(select(IndexEntry).where(IndexEntry.document_id == entry.document_id))
     if existing is not None:
-        existing.level, existing.payload = entry.level, entry.payload
-        return existing
+        if existing.level == entry.level and existing.payload == entry.payload:
+            return existing
+        db.delete(existing)
+        db.flush()
     db.add(entry)
     db.flush()
     return entry

@@ -89,3 +89,41 @@ def test_a_directive_whose_registration_commits_after_a_later_ones_is_still_load
     finally:
         slow.close()
         fast.close()
+
+
+def test_a_directive_registered_again_is_checked_in_its_new_form_only(pg_url, kl226, tmp_path):
+    from services.analyzer.phrases import PhraseModel
+    from services.common.db import make_engine, session_factory, unit_of_work
+    from services.common.migrate import upgrade
+    from services.common.models import AgencyLevel, Document
+    from services.directives.registry import LoadedIndex, register
+    from services.ingest.pipeline import parse
+    from tests.conftest import empty_store
+
+    upgrade(pg_url)
+    factory = session_factory(make_engine(pg_url))
+    empty_store(factory)
+    with unit_of_work(factory) as db:
+        first = _stored_directive(db, kl226, "kl226")
+        old_id, document_id = first.id, first.document_id
+    loaded = LoadedIndex(PhraseModel.empty())
+    with factory() as db:
+        assert loaded.refresh(db) == 1
+    with unit_of_work(factory) as db:  # the same parse again: nothing changes
+        assert register(db=db, document=db.get(Document, document_id), parsed=kl226,
+                        level=AgencyLevel.central_party).id == old_id
+    shorter = parse(kl226.text[:len(kl226.text) // 2].encode("utf-8"), with_sentences=False)  # parsed again, differently
+    with unit_of_work(factory) as db:
+        new_id = register(db=db, document=db.get(Document, document_id), parsed=shorter,
+                          level=AgencyLevel.central_party).id
+    assert new_id > old_id
+    with factory() as db:
+        assert loaded.refresh(db) == 1
+    assert loaded.higher_than(None) == {new_id} and loaded.retired == {old_id}
+    assert loaded.documents_of(loaded.higher_than(AgencyLevel.commune)) == [document_id]
+    # a snapshot keeps what is retired
+    loaded.save_snapshot(tmp_path / "snap")
+    reopened = LoadedIndex(PhraseModel.empty(), tmp_path / "snap")
+    with factory() as db:
+        assert reopened.refresh(db) == 0
+    assert reopened.higher_than(None) == {new_id}
