@@ -160,8 +160,10 @@ def save_shard(shard: LocalShard, folder: Path, *, others: WordStats, info: dict
     its registry: the registry number of each of its directives, and the sentence figures
     of the directives the other shards hold (`others`)."""
     numbers = np.arange(len(shard.index), dtype=np.int64) if shard.numbers is None else shard.numbers
-    own = sentences.table(shard.index, SentenceParams())[0].own_stats() if shard.index.documents else WordStats.empty()
-    total = WordStats.total([own, others])  # the registry's figures, read back mapped
+    total = shard.index.sentence_stats  # the registry's figures the shard weighs by, read back mapped
+    if total is None:
+        own = sentences.table(shard.index, SentenceParams())[0].own_stats() if shard.index.documents else None
+        total = WordStats.total([own or WordStats.empty(), others])
     return snapshot.save(shard.index, folder, info=dict(info or {}, others_sentences=others.sentences,
                                                         total_sentences=total.sentences),
                          arrays={"numbers": numbers, "others_hashes": others.hashes, "others_df": others.df,

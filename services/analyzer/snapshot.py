@@ -206,8 +206,9 @@ def open_index(folder: Path, phrases: PhraseModel | None = None) -> tuple[Direct
         return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
     index = DirectiveIndex(phrases=phrases)
-    index.vocabulary = Vocabulary.mapped(len(get("word_hashes")), get("word_hashes"), get("word_sorted_hashes"),
-                                         get("word_order"), _lines_of(folder / "vocabulary.txt"))
+    word_hashes = get("word_hashes")
+    index.vocabulary = Vocabulary.mapped(len(word_hashes), word_hashes, get("word_sorted_hashes"), get("word_order"),
+                                         _lines_of(folder / "vocabulary.txt"))
     ids, starts, ends, excluded, separators, bounds = (get(n) for n in ("ids", "starts", "ends", "excluded",
                                                                      "separators", "sentences"))
     offsets, s_offsets, d_offsets = get("token_offsets"), get("sentence_offsets"), get("document_offsets")

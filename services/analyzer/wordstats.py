@@ -8,6 +8,7 @@ shard computes alike whatever ids its own vocabulary gives them.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,7 +58,9 @@ class WordStats:
         occur there (a text's words, repeats included)."""
         if not words or not self.sentences:
             return False
-        return float((self.df_of(word_hashes(words)) > 0).mean()) >= LANGUAGE_SHARE
+        counts = Counter(words)  # each distinct word hashed once
+        known = self.df_of(word_hashes(list(counts))) > 0
+        return sum(n for n, k in zip(counts.values(), known.tolist()) if k) / len(words) >= LANGUAGE_SHARE
 
     def idf_of(self, words: list[str]) -> np.ndarray:
         """The weight of each of these words (`idf`)."""

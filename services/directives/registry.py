@@ -120,7 +120,7 @@ class LoadedIndex:
                 log.warning("index snapshot %s not used (%s); loading every entry", snapshot_dir, exc)
             else:
                 self.index, self._last_entry, self.retired = index, last_entry, retired
-                self.entry_ids, self.levels, self.document_ids = entry_ids, levels, document_ids
+                self._read_catalogue(entry_ids, levels, document_ids)
                 self.numbers = list(entry_ids)
 
     def _open_shard(self, folder: Path, phrases: PhraseModel | None) -> None:
@@ -141,8 +141,8 @@ class LoadedIndex:
         except (snapshot.SnapshotError, KeyError, ValueError) as exc:
             log.warning("index snapshot %s not used (%s); loading every entry", folder, exc)
             return
-        self.entry_ids, self.levels, self.document_ids = entry_ids, levels, document_ids
         self._last_entry, self.retired = last_entry, retired
+        self._read_catalogue(entry_ids, levels, document_ids)
         if self.shard is not None:
             self.index, self.numbers, self._others = part.index, part.numbers.tolist(), [others]
 
@@ -154,9 +154,6 @@ class LoadedIndex:
         """Load the entries committed since the last refresh (those that committed late
         too); the number loaded."""
         with self._lock:
-            if len(self._known) != len(self.entry_ids):  # a snapshot's catalogue was read
-                self._known = set(self.entry_ids)
-                self._live = {d: n for n, d in zip(self.entry_ids, self.document_ids) if n not in self.retired}
             rows = [(entry_id, level, document_id) for entry_id, level, document_id in
                     entries_repo.catalogue_newer_than(db=db, after_id=max(0, self._last_entry - LATE_COMMITS))
                     if entry_id not in self._known]
@@ -183,6 +180,12 @@ class LoadedIndex:
                 own = sentence_table(self.index, SentenceParams())[0].own_stats()
                 self.index.sentence_stats = WordStats.total([own, *self._others])
             return added
+
+    def _read_catalogue(self, entry_ids: list[int], levels: list[AgencyLevel], document_ids: list[int]) -> None:
+        """Take a snapshot's catalogue (`retired` already read)."""
+        self.entry_ids, self.levels, self.document_ids = entry_ids, levels, document_ids
+        self._known = set(entry_ids)
+        self._live = {d: n for n, d in zip(entry_ids, document_ids) if n not in self.retired}
 
     def _catalogue(self, entry_id: int, level: AgencyLevel, document_id: int) -> None:
         self.entry_ids.append(entry_id)
