@@ -21,7 +21,9 @@ PARTY_MOTTO = re.compile(r"ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM")
 RULE_LINE = re.compile(r"^[\s_\-–—=*.]+$")
 
 SO_LINE = re.compile(
-    rf"(?:\bSố|(?:^|\n)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/\s*)?(?P<sym>{SYMBOL})(?![\w])"
+    # "Luật số:" and the like open a cell of the header table ("| Luật số: 72/2025/QH15 |");
+    # a doubled slash ("24/2026//NQ-CP") is a typing slip of the published text.
+    rf"(?:\bSố|(?:^|\n|\|)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/+\s*)?(?P<sym>{SYMBOL})(?![\w])"
 )
 DATE_LINE = re.compile(
     r"(?P<before>[^\n,]{0,60}),[\s*_]*ngày[\s*_]*(?P<d>\d{1,2})?[\s*_]*tháng[\s*_]*(?P<m>\d{1,2})?[\s*_]*năm[\s*_]*(?P<y>(?:19|20)\d{2})"
@@ -118,12 +120,16 @@ class _Header:
         m = SO_LINE.search(self.window)
         # A Văn bản hợp nhất carries its own "Số:" in the authentication block
         # ("XÁC THỰC VĂN BẢN HỢP NHẤT"); the top shows the number of the text consolidated.
-        auth = re.search(r"XÁC THỰC\s+VĂN BẢN HỢP NHẤT", self.text)
+        auth = re.search(r"XÁC\s+THỰC\s+VĂN\s+BẢN\s+HỢP\s+NHẤT", self.text)
         in_header = True
         if auth:
-            candidates = list(SO_LINE.finditer(self.text, max(0, auth.start() - 800), auth.start()))
-            if candidates:
-                m = candidates[-1]
+            # Its "Số:" is under the heading, or beside it in the block's other column.
+            after = list(SO_LINE.finditer(self.text, auth.end(), auth.end() + 300))[:1]
+            before = list(SO_LINE.finditer(self.text, max(0, auth.start() - 800), auth.start()))[-1:]
+            candidates = after + before
+            own = [c for c in candidates if "VBHN" in c.group("sym")]
+            if own or candidates:
+                m = (own or candidates)[0]
                 md.doc_type = "Văn bản hợp nhất"
                 in_header = m.start() < HEADER_WINDOW
         if m:
