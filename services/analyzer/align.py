@@ -494,7 +494,10 @@ def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, par
     return d_gap <= params.gap_draft // 4 and s_gap <= 3 * longest
 
 
-CONDENSED_PIECES = 3  # passages in order that make one condensed copy
+CONDENSED_PIECES = 3  # pieces that make one condensed copy …
+CONDENSING = 1.5  # … or two, whose directive spans are together this many times their draft spans
+MAX_CONDENSING = 15  # a directive stretch longer than this many times the draft passage is not
+# condensed by it: the pieces happen to fall far apart (PAN 2013's summaries condense up to 12 times)
 # The kind of a piece that is evidence only inside a condensed copy: a draft sentence close to
 # a directive sentence but not a passage on its own (a summary rewrites every sentence).
 WEAK = "weak"
@@ -503,20 +506,36 @@ WEAK = "weak"
 def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, TokenSeq],
                    params: AlignParams) -> list[Passage]:
     """A draft passage that condenses a longer stretch of a directive (a summary keeps a
-    phrase here and a sentence there, in order): three pieces or more from one directive,
-    close together in the draft (gaps of at most `gap_draft` tokens that could have matched,
-    nothing from another directive between) and in the same order in the directive however
-    far apart there, are one passage whose source span is the stretch they condense.
+    phrase here and a sentence there): pieces from one directive close together in the draft
+    (gaps of at most `gap_draft` tokens that could have matched, nothing from another
+    directive between) are one passage whose source span is the stretch they condense, when
+    there are three or more, or two that condense (`CONDENSING`), and the stretch is at most
+    `MAX_CONDENSING` times the draft passage.
 
     Pieces are passages, and WEAK pieces: draft sentences the sentence layer aligned with a
     directive sentence that are no passage on their own (a summary rewrites most of its
-    sentences). A run needs at least one passage; WEAK pieces outside a run are dropped."""
+    sentences). A run needs at least one passage; WEAK pieces outside a run are dropped.
+    Passages may come in another order than the directive's (a summary reorders what it
+    keeps); a WEAK piece must follow the one before it there, or it is no evidence."""
     out: list[Passage] = []
     run: list[Passage] = []
 
+    def condensed() -> bool:
+        if not any(q.kind != WEAK for q in run):
+            return False
+        d_start, d_end = run[0].d_start, max(q.d_end for q in run)
+        s_start, s_end = min(q.s_start for q in run), max(q.s_end for q in run)
+        if s_end - s_start > MAX_CONDENSING * (d_end - d_start):
+            return False
+        if len(run) >= CONDENSED_PIECES:
+            return True
+        return len(run) == 2 and (sum(q.s_end - q.s_start for q in run)
+                                  >= CONDENSING * sum(q.d_end - q.d_start for q in run))
+
     def flush() -> None:
-        if len(run) >= CONDENSED_PIECES and any(q.kind != WEAK for q in run):
-            joined = Passage(run[0].source_no, run[0].d_start, run[-1].d_end, run[0].s_start, run[-1].s_end,
+        if condensed():
+            joined = Passage(run[0].source_no, run[0].d_start, max(q.d_end for q in run),
+                             min(q.s_start for q in run), max(q.s_end for q in run),
                              seeds=sum(q.seeds for q in run), kind="paraphrase")
             joined.lexical = lexical_similarity(draft, sources[joined.source_no], joined)
             out.append(joined)
@@ -527,9 +546,10 @@ def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
     for p in sorted(passages, key=lambda q: q.d_start):
         if run:
             last = run[-1]
-            if (p.source_no != last.source_no or _draft_gap(draft, last, p) > params.gap_draft
-                    or p.s_start < last.s_end):
+            if p.source_no != last.source_no or _draft_gap(draft, last, p) > params.gap_draft:
                 flush()
+            elif p.s_start < last.s_end and p.kind == WEAK:
+                continue
         run.append(p)
     flush()
     return out
