@@ -34,11 +34,12 @@ from services.analyzer.phrases import PhraseModel
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary, WordIds
 
-FORMAT = 5  # 2: postings as raw files with a bucket directory; 3: a sentence's words in hash
+FORMAT = 6  # 2: postings as raw files with a bucket directory; 3: a sentence's words in hash
 # order; 4: the sentence table's weights by the common-phrase model too; 5: sorted word
-# hashes and each directive's place in documents.jsonl
+# hashes and each directive's place in documents.jsonl; 6: the words that rank candidates
+# for drafts the model weighs
 _DERIVED = ("doc", "spans", "ids", "counts", "offsets", "idf", "norms", "postings", "starts", "followed")
-_MODEL_DERIVED = ("model_idf", "model_norms")
+_MODEL_DERIVED = ("model_idf", "model_norms", "model_followed")
 
 
 class SnapshotError(ValueError):

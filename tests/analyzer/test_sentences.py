@@ -3,6 +3,8 @@ rare words find what five-token shingles lose, and one shared sentence of common
 is still not a passage."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from services.analyzer.align import disambiguate, run_lengths
@@ -174,6 +176,32 @@ def test_a_vietnamese_drafts_sentence_matches_do_not_depend_on_what_else_the_reg
     assert all(after[k] == alone[k] for k in after.keys() & alone.keys())
     best = {unit: max((v, k) for k, v in alone.items() if k[0] == unit)[1] for unit, _ in alone}
     assert all(k in after for k in best.values())
+
+
+def test_a_vietnamese_drafts_passages_do_not_change_when_directives_repeating_its_words_are_added(kl226):
+    """The words that rank a draft's candidate sentences include those rare in the reference
+    corpus, however common the registry makes them: the passages found stay the same."""
+    paragraph = max(kl226.text.split("\n"), key=len)
+    draft = parse(" ".join(heavily_edited(s) for s in paragraph.split(". ") if len(s.split()) >= 12).encode(),
+                  with_sentences=False)
+    index = DirectiveIndex()
+    index_document(index, key="226-KL-TW.txt", parsed=kl226)
+
+    def passages() -> list[tuple]:
+        report = detect(draft, index, key="draft", params=DetectParams(semantic=False))
+        return [(p.source, p.draft_start, p.draft_end, p.source_start, p.source_end) for p in report.passages]
+
+    alone = passages()
+    assert alone and all(source == "226-KL-TW.txt" for source, *_ in alone)
+    # Directives holding every word of the paragraph, eight words a sentence in another
+    # order: each sentence shares a few words with any of the draft's, and together they
+    # put every word in more of the registry's sentences than the registry's share allows.
+    words = sorted(set(re.findall(r"\w+", paragraph.lower())), key=lambda w: (len(w), w))
+    for k in range(40):
+        turned = words[k % len(words):] + words[:k % len(words)]
+        other = ". ".join(" ".join(turned[i:i + 8]) for i in range(0, len(turned), 8)) + "."
+        index_document(index, key=f"other-{k}", parsed=parse(other.encode("utf-8"), with_sentences=False))
+    assert [p for p in passages() if p[0] == "226-KL-TW.txt"] == alone
 
 
 def test_a_draft_in_another_language_than_the_models_is_weighed_by_the_registry():
