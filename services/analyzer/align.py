@@ -520,12 +520,10 @@ def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
     out: list[Passage] = []
     run: list[Passage] = []
 
-    def condensed() -> bool:
+    def condensed(joined: Passage) -> bool:
         if not any(q.kind != WEAK for q in run):
             return False
-        d_start, d_end = run[0].d_start, max(q.d_end for q in run)
-        s_start, s_end = min(q.s_start for q in run), max(q.s_end for q in run)
-        if s_end - s_start > MAX_CONDENSING * (d_end - d_start):
+        if joined.s_end - joined.s_start > MAX_CONDENSING * (joined.d_end - joined.d_start):
             return False
         if len(run) >= CONDENSED_PIECES:
             return True
@@ -533,10 +531,12 @@ def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
                                   >= CONDENSING * sum(q.d_end - q.d_start for q in run))
 
     def flush() -> None:
-        if condensed():
-            joined = Passage(run[0].source_no, run[0].d_start, max(q.d_end for q in run),
-                             min(q.s_start for q in run), max(q.s_end for q in run),
-                             seeds=sum(q.seeds for q in run), kind="paraphrase")
+        if not run:
+            return
+        joined = Passage(run[0].source_no, run[0].d_start, max(q.d_end for q in run),
+                         min(q.s_start for q in run), max(q.s_end for q in run),
+                         seeds=sum(q.seeds for q in run), kind="paraphrase")
+        if condensed(joined):
             joined.lexical = lexical_similarity(draft, sources[joined.source_no], joined)
             out.append(joined)
         else:

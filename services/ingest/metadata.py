@@ -124,12 +124,11 @@ class _Header:
         in_header = True
         if auth:
             # Its "Số:" is under the heading, or beside it in the block's other column.
-            after = list(SO_LINE.finditer(self.text, auth.end(), auth.end() + 300))[:1]
+            after = SO_LINE.search(self.text, auth.end(), auth.end() + 300)
             before = list(SO_LINE.finditer(self.text, max(0, auth.start() - 800), auth.start()))[-1:]
-            candidates = after + before
-            own = [c for c in candidates if "VBHN" in c.group("sym")]
-            if own or candidates:
-                m = (own or candidates)[0]
+            candidates = ([after] if after else []) + before
+            if candidates:
+                m = next((c for c in candidates if "VBHN" in c.group("sym")), candidates[0])
                 md.doc_type = "Văn bản hợp nhất"
                 in_header = m.start() < HEADER_WINDOW
         if m:
