@@ -509,8 +509,9 @@ def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
     phrase here and a sentence there): pieces from one directive close together in the draft
     (gaps of at most `gap_draft` tokens that could have matched, nothing from another
     directive between) are one passage whose source span is the stretch they condense, when
-    there are three or more, or two that condense (`CONDENSING`), and the stretch is at most
-    `MAX_CONDENSING` times the draft passage.
+    there are three or more, or two of which one condenses or both do together
+    (`CONDENSING`), or a WEAK piece and a passage it continues in the directive's order, and
+    the stretch is at most `MAX_CONDENSING` times the draft passage.
 
     Pieces are passages, and WEAK pieces: draft sentences the sentence layer aligned with a
     directive sentence that are no passage on their own (a summary rewrites most of its
@@ -527,8 +528,18 @@ def join_condensed(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
             return False
         if len(run) >= CONDENSED_PIECES:
             return True
-        return len(run) == 2 and (sum(q.s_end - q.s_start for q in run)
-                                  >= CONDENSING * sum(q.d_end - q.d_start for q in run))
+        if len(run) != 2:
+            return False
+        first, second = run
+        if sum(q.s_end - q.s_start for q in run) >= CONDENSING * sum(q.d_end - q.d_start for q in run):
+            return True  # together they condense
+        if any(q.kind != WEAK and q.s_end - q.s_start >= CONDENSING * (q.d_end - q.d_start) for q in run):
+            return True  # a passage that condenses, and a piece kept from elsewhere
+        # A rewritten sentence that runs on from a passage in both texts: the copy goes on,
+        # edited more heavily than shingles survive (one before the passage in the draft but
+        # after it in the directive is a sentence of the draft's own that happens to be alike).
+        return (WEAK in (first.kind, second.kind) and -SHINGLE <= second.s_start - first.s_end
+                <= params.gap_source)
 
     def flush() -> None:
         if not run:

@@ -46,3 +46,22 @@ def test_pieces_spread_over_far_more_of_the_directive_than_a_summary_condenses_s
     # within fifteen times the draft passage, they condense it
     assert _join((0, 20, 0, 20, "near"), (22, 40, 400, 418, "near"), (42, 60, 800, 818, "near")) == [
         (0, 60, 0, 818)]
+
+
+def test_a_passage_that_condenses_its_part_and_a_sentence_kept_from_further_on_are_one_passage():
+    # the first condenses 30 directive tokens into 18; the second is copied as is, much later
+    assert _join((0, 18, 0, 30, "near"), (18, 26, 200, 208, "verbatim")) == [(0, 26, 0, 208)]
+    # a rewritten sentence (WEAK) does not condense anything by being matched to a longer one
+    assert _join((0, 20, 0, 20, "verbatim"), (22, 28, 500, 520, WEAK)) == [(0, 20, 0, 20)]
+
+
+def test_a_rewritten_sentence_that_runs_on_from_a_passage_in_both_texts_extends_it():
+    assert _join((0, 20, 100, 120, "near"), (21, 30, 122, 131, WEAK)) == [(0, 30, 100, 131)]
+    assert _join((0, 9, 88, 98, WEAK), (10, 30, 100, 120, "near")) == [(0, 30, 88, 120)]
+
+
+def test_a_rewritten_sentence_alike_a_directive_sentence_elsewhere_does_not_extend_a_passage():
+    # before the passage in the draft, after it in the directive: a sentence of the draft's own
+    assert _join((0, 9, 122, 131, WEAK), (10, 30, 100, 120, "near")) == [(10, 30, 100, 120)]
+    # after it in both, but far on in the directive
+    assert _join((0, 20, 100, 120, "near"), (21, 30, 300, 309, WEAK)) == [(0, 20, 100, 120)]
