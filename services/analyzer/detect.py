@@ -104,6 +104,7 @@ def detect_over(
         match = sentences.best_match(found_here, sentence_params)
         if match is not None:
             chosen.append((k, (a, b), match))
+    chosen = sentences.settle_repeats(chosen, {k: found for (k, _, _), found in zip(units, unit_matches)})
 
     # 3. The sentence layer's passages, made where the matched directives are.
     weak: list[align.Passage] = []

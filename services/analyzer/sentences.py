@@ -9,14 +9,16 @@ hold the word), so a match depends on the draft, the directive and the model, ne
 what else the registry holds; a draft in another language than the model's is weighed by
 the registry's own sentences. A pair counts when both its cosine and the Dice overlap of its word
 sets are high. Pairs in order in both texts are grouped into passages, and a passage needs
-two aligned sentences or one long and close one: one shared sentence of common wording is
-not copying.
+two aligned sentences, or one long and close one, or one shorter one holding most of the
+directive sentence's words that is neither a numbered heading nor the domain's common
+phrasing: one shared sentence of common wording is not copying.
 
 Words, not language rules: Vietnamese syllables and English words alike.
 """
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -25,9 +27,11 @@ from typing import NamedTuple
 import numpy as np
 from rapidfuzz import fuzz
 
-from services.analyzer.align import WEAK, Passage, classify, lexical_similarity
+from services.analyzer.align import WEAK, AlignParams, Passage, classify, lexical_similarity
 from services.analyzer.align import covered as covered_by
 from services.analyzer.index import DirectiveIndex
+from services.analyzer.phrases import PhraseModel
+from services.analyzer.shingles import shingle_hashes
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary
 from services.analyzer.wordstats import WordStats, idf as idf_of
@@ -40,7 +44,14 @@ class SentenceParams:
     min_cosine: float = 0.28  # tf-idf cosine of an aligned pair
     min_dice: float = 0.28  # and the share of distinct words the two hold in common
     single_tokens: int = 15  # one aligned sentence is a passage when this long …
-    single_cosine: float = 0.8  # … and this close
+    single_cosine: float = 0.8  # … and this close,
+    close_tokens: int = 8  # or when this long, …
+    close_cosine: float = 0.7  # … this close …
+    close_dice: float = 0.7  # … and holding most of the same words, unless a numbered heading
+    # or a directive sentence of common phrasing: its shingles must hold the evidence of reuse
+    # a lexical passage's seeds must (`align.AlignParams`), weighed by the common-phrase model
+    close_evidence: float = AlignParams.min_evidence
+    close_mean_evidence: float = AlignParams.min_mean_evidence
     min_lexical: float = 0.55  # character similarity of the whole passage (rapidfuzz ratio)
     min_sorted_lexical: float = 0.65  # or the same of the words sorted (moved words)
     max_draft_gap: int = 3  # draft sentences a passage may step over (as directive sentences)
@@ -343,8 +354,27 @@ def best_match(matches: list[SentenceMatch], params: SentenceParams) -> Sentence
     return None
 
 
+def settle_repeats(chosen: list[tuple[int, tuple[int, int], SentenceMatch]],
+                   found: dict[int, list[SentenceMatch]]) -> list[tuple[int, tuple[int, int], SentenceMatch]]:
+    """Where a draft sentence's best match is a sentence its directive holds more than once
+    (the same words, the same scores), the occurrence nearest the directive sentences its
+    neighbours in the draft were matched to: a drafter copies a stretch from one place.
+    `chosen` holds (unit number, its token range, its best match) in the draft's order,
+    `found` every unit's matches."""
+    out = list(chosen)
+    for j, (k, span, m) in enumerate(chosen):
+        same = [x for x in found[k] if x.no == m.no and x.cosine == m.cosine and x.dice == m.dice]
+        if len(same) < 2:
+            continue
+        near = [c[2].ordinal for c in chosen[max(0, j - 1):j] + chosen[j + 1:j + 2] if c[2].no == m.no]
+        if near:
+            best = min(same, key=lambda x: (min(abs(x.ordinal - o) for o in near), x.ordinal))
+            out[j] = (k, span, best)
+    return out
+
+
 def passages_of_matches(draft: TokenSeq, best: list[tuple[int, tuple[int, int], SentenceMatch]],
-                        tokens_of, params: SentenceParams) -> dict[int, list[Passage]]:
+                        tokens_of, params: SentenceParams, phrases: PhraseModel) -> dict[int, list[Passage]]:
     """Passages of the draft's sentences matched, heavily edited, to directive sentences, per
     directive in the order their first sentence comes in the draft: `best` holds (unit
     number, its token range, its best match) in the draft's order, `tokens_of` gives a
@@ -353,8 +383,9 @@ def passages_of_matches(draft: TokenSeq, best: list[tuple[int, tuple[int, int], 
     spans = {}
     for k, span, m in best:
         spans[k] = span
-        by_source.setdefault(m.no, []).append((k, m.ordinal, m.cosine, (m.start, m.end)))
-    return {src: _group(aligned, spans, src, draft, tokens_of(src), params) for src, aligned in by_source.items()}
+        by_source.setdefault(m.no, []).append((k, m.ordinal, m.cosine, m.dice, (m.start, m.end)))
+    return {src: _group(aligned, spans, src, draft, tokens_of(src), params, phrases)
+            for src, aligned in by_source.items()}
 
 
 CANDIDATES = 8  # directive sentences scored exactly per draft sentence
@@ -417,6 +448,43 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
     return out
 
 
+_ROMAN = re.compile(r"[ivxlc]+")
+_SECTION_WORDS = frozenset({"điều", "chương", "mục", "phần", "article", "chapter", "section", "part"})
+
+
+def numbered_heading(tokens: TokenSeq, a: int, b: int) -> bool:
+    """Whether the sentence at tokens [a, b) opens with a section number ("3.2.", "II.",
+    "Điều 5", "Chapter 3"): a document that implements another takes over its headings
+    ("2. Đối với người lái xe, người áp tải"), which is structure, not copied content."""
+    words = [w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b].tolist()) if not x][:2]
+    if not words:
+        return False
+    if words[0] in _SECTION_WORDS:
+        words = words[1:]
+    return bool(words) and (words[0].isdigit() or _ROMAN.fullmatch(words[0]) is not None)
+
+
+def _rare_phrasing(source: TokenSeq, a: int, b: int, draft: TokenSeq, span: tuple[int, int],
+                   phrases: PhraseModel, params: SentenceParams) -> bool:
+    """Whether the directive's words from the first to the last the draft sentence at `span`
+    holds ([a, b) being the directive sentence) have the evidence of reuse a lexical passage
+    must: each of their shingles weighs 1 / (1 + its uses beyond one in the common-phrase
+    model), one above the model's cap nothing. The domain's names and stock phrases have
+    none ("Ban Thường trực Ủy ban MTTQ Việt Nam xã", "ký quỹ cải tạo phục hồi môi trường").
+    The directive's words, in its order: edits make the draft's shingles new whatever the
+    phrasing was."""
+    held = {w for w, x in zip(draft.words[span[0]:span[1]], draft.excluded[span[0]:span[1]].tolist()) if not x}
+    words = [w for w, x in zip(source.words[a:b], source.excluded[a:b].tolist()) if not x]
+    shared = [k for k, w in enumerate(words) if w in held]
+    if not shared:
+        return False
+    uses = phrases.uses_of(shingle_hashes(words[shared[0]:shared[-1] + 1]))
+    if len(uses) == 0:
+        return False
+    weights = np.where(uses > phrases.common_cap, 0.0, 1.0 / (1.0 + np.maximum(uses - 1, 0)))
+    return weights.sum() >= params.close_evidence and weights.mean() >= params.close_mean_evidence
+
+
 def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
     """Character similarity of the two spans' words put in order: heavy editing moves words
     around, which plain character similarity punishes as if they were changed."""
@@ -425,39 +493,57 @@ def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
 
 
 def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq,
-           source: TokenSeq, params: SentenceParams) -> list[Passage]:
+           source: TokenSeq, params: SentenceParams, phrases: PhraseModel) -> list[Passage]:
     """Aligned sentences in order in both texts, as passages: `aligned` holds (draft unit,
-    directive sentence, cosine, its token range in the directive)."""
+    directive sentence, cosine, Dice, its token range in the directive)."""
     out: list[Passage] = []
-    group: list[tuple[int, int, float]] = []
+    group: list[tuple] = []
+
+    def passage(members: list[tuple]) -> Passage | None:
+        """The passage these aligned sentences make, if they make one: two directive
+        sentences or more, or one sentence long and close enough alone."""
+        d_tokens = sum(sents[i][1] - sents[i][0] for i, *_ in members)
+        alone = d_tokens >= params.single_tokens and max(c for _, _, c, _, _ in members) >= params.single_cosine
+        if len(members) == 1 and not alone:
+            i, _, cosine, dice, (a, b) = members[0]
+            alone = (d_tokens >= params.close_tokens and cosine >= params.close_cosine
+                     and dice >= params.close_dice and not numbered_heading(draft, *sents[i])
+                     and _rare_phrasing(source, a, b, draft, sents[i], phrases, params))
+        if len({s for _, s, *_ in members}) < 2 and not alone:
+            return None
+        s_ranges = [span for *_, span in members]
+        p = Passage(src, sents[members[0][0]][0], sents[members[-1][0]][1],
+                    min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(members))
+        p.lexical = lexical_similarity(draft, source, p)
+        if p.lexical < params.min_lexical and _word_order_free(draft, source, p) < params.min_sorted_lexical:
+            return None
+        p.kind = classify(p.lexical)
+        return p
 
     def flush():
         if not group:
             return
-        d_tokens = sum(sents[i][1] - sents[i][0] for i, _, _, _ in group)
-        alone = d_tokens >= params.single_tokens and max(c for _, _, c, _ in group) >= params.single_cosine
-        s_ranges = [span for _, _, _, span in group]
-        p = Passage(src, sents[group[0][0]][0], sents[group[-1][0]][1],
-                    min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(group))
-        p.lexical = lexical_similarity(draft, source, p)
-        if (len({s for _, s, _, _ in group}) >= 2 or alone) and (
-                p.lexical >= params.min_lexical or _word_order_free(draft, source, p) >= params.min_sorted_lexical):
-            p.kind = classify(p.lexical)
-            out.append(p)
+        whole = passage(group)
+        if whole is not None:
+            out.append(whole)
         else:
-            # Not a passage alone, but a piece of a condensed copy if a passage and others join
-            # it (align.join_condensed): a summary rewrites most of its sentences.
-            for i, _, _, (a, b) in group:
-                out.append(Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK))
+            # A sentence that is a passage alone stays one when the sentences aligned around
+            # it do not hold together; the others are not passages alone, but may be pieces of
+            # a condensed copy if a passage and others join them (align.join_condensed): a
+            # summary rewrites most of its sentences.
+            for member in group:
+                i, *_, (a, b) = member
+                alone = passage([member]) if len(group) > 1 else None
+                out.append(alone or Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK))
         group.clear()
 
-    for i, s, cosine, span in aligned:
+    for i, s, cosine, dice, span in aligned:
         if group:
             last_i = group[-1][0]
             lo, hi = min(g[1] for g in group), max(g[1] for g in group)
             if (i - last_i > params.max_draft_gap + 1 or s < lo - params.max_source_gap
                     or s > hi + params.max_source_gap):
                 flush()
-        group.append((i, s, cosine, span))
+        group.append((i, s, cosine, dice, span))
     flush()
     return out

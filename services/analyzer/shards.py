@@ -124,7 +124,8 @@ class LocalShard:
     def grouped(self, draft: TokenSeq, *, matches: Sequence[tuple], params: SentenceParams) -> Grouped:
         local = {self._number(i): i for i in self._local(sorted({m.no for _, _, m in matches}))}
         here = [x for x in matches if x[2].no in local]
-        return sentences.passages_of_matches(draft, here, lambda no: self.index.documents[local[no]].tokens, params)
+        return sentences.passages_of_matches(draft, here, lambda no: self.index.documents[local[no]].tokens, params,
+                                             self.index.phrases)
 
     def documents(self, numbers: Sequence[int]) -> dict[int, IndexedDocument]:
         local = self._local(numbers) or set()

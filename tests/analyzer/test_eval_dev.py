@@ -41,6 +41,6 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     # Paraphrase went from 0.83 to 0.89 when the sentence layer began to weigh words by the
     # common-phrase model's sentence frequencies instead of the registry's 24 sources.
     recall = figures["recall_by_obfuscation"]
-    assert figures["plagdet"] >= 0.845 and figures["precision"] >= 0.85
+    assert figures["plagdet"] >= 0.85 and figures["precision"] >= 0.85
     assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.97 and recall["format"] >= 0.93
-    assert recall["edit"] >= 0.80 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.55
+    assert recall["edit"] >= 0.80 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.62

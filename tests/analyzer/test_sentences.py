@@ -244,3 +244,60 @@ def test_sentences_copied_around_two_rewritten_ones_make_one_passage():
     assert draft.text[p.draft_start:].startswith(draft_sentences[1][:20])
     assert draft.text[:p.draft_end].rstrip(".").endswith(draft_sentences[4].rstrip(".")[-20:])
     assert source[p.source_start:p.source_end].startswith("Every district office")
+
+
+def _passages_of(source: str, draft_text: str) -> list[str]:
+    index = DirectiveIndex()
+    index_document(index, key="directive", parsed=parse(source.encode("utf-8"), with_sentences=False))
+    report = detect(parse(draft_text.encode("utf-8"), with_sentences=False), index, key="draft",
+                    params=DetectParams(semantic=False))
+    return [draft_text[p.draft_start:p.draft_end] for p in report.passages]
+
+
+VI_DIRECTIVE = (
+    "Điều 12. Đánh giá hồ sơ đề xuất về kỹ thuật\n\n"
+    "1. Nhà thầu có HSĐXKT hợp lệ được xem xét, đánh giá tiếp về kỹ thuật.\n\n"
+    "2. Lưu giữ mẫu ADN hài cốt chưa xác định được danh tính\n\n"
+    "a) Thành phần tham dự:\n\n"
+    "- Ban Thường trực Ủy ban MTTQ Việt Nam xã;\n\n"
+    "- Tổ chuyên gia lập báo cáo kết quả đánh giá và trình chủ đầu tư xem xét, phê duyệt danh sách.\n")
+
+
+def _vi_draft(sentence: str) -> str:
+    return ("Ủy ban nhân dân xã tổ chức thực hiện kế hoạch năm 2026 như sau.\n\n"
+            f"{sentence}\n\n"
+            "a) Kinh phí thực hiện do ngân sách xã bảo đảm theo phân cấp hiện hành.\n")
+
+
+def test_a_short_heavily_edited_sentence_holding_a_rare_directive_sentences_words_is_a_passage():
+    edited = heavily_edited("Nhà thầu có HSĐXKT hợp lệ được xem xét, đánh giá tiếp về kỹ thuật.")
+    assert not _five_in_a_row(edited, VI_DIRECTIVE) and len(edited.split()) < 15
+    assert [p.strip() for p in _passages_of(VI_DIRECTIVE, _vi_draft(edited))] == [edited.rstrip(".")]
+
+
+def test_a_short_sentence_of_the_domains_stock_phrasing_is_not_a_passage_however_close():
+    # the name of a body: the phrasing of every commune's documents
+    edited = "- " + heavily_edited("Ban Thường trực Ủy ban MTTQ Việt Nam xã")
+    assert not _five_in_a_row(edited, VI_DIRECTIVE)
+    assert _passages_of(VI_DIRECTIVE, _vi_draft(edited)) == []
+
+
+def test_a_directives_numbered_heading_taken_over_by_a_draft_is_not_a_passage():
+    heading = heavily_edited("Lưu giữ mẫu ADN hài cốt chưa xác định được danh tính").rstrip(".")
+    assert _passages_of(VI_DIRECTIVE, _vi_draft(f"2. {heading}")) == []
+    # the same words without the section number are a sentence of the directive's
+    assert [p.strip() for p in _passages_of(VI_DIRECTIVE, _vi_draft(heading))] == [heading]
+
+
+def test_a_sentence_the_directive_repeats_is_matched_where_its_neighbours_were():
+    from services.analyzer.sentences import SentenceMatch, settle_repeats
+
+    def match(ordinal: int, cosine: float = 0.9) -> SentenceMatch:
+        return SentenceMatch(cosine, 0, ordinal, cosine, 0.9, 10 * ordinal, 10 * ordinal + 9)
+
+    # unit 0's sentence stands at the directive's sentences 3 and 40; units 1 and 2 match 41 and 42
+    found = {0: [match(3), match(40)], 1: [match(41)], 2: [match(42)]}
+    chosen = [(k, (10 * k, 10 * k + 9), found[k][0]) for k in found]
+    assert [m.ordinal for _, _, m in settle_repeats(chosen, found)] == [40, 41, 42]
+    # with nothing from that directive around it, the first occurrence stays
+    assert [m.ordinal for _, _, m in settle_repeats(chosen[:1], found)] == [3]
