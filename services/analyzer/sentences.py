@@ -282,6 +282,7 @@ class SentenceMatch(NamedTuple):
     start: int  # its token range in the directive
     end: int
     text: str = ""  # its words, when asked for (the semantic layer embeds them)
+    exact: float = 0.0  # the ranking score over every word that ranks, however long its postings
 
 
 def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existing: list[Passage],
@@ -301,8 +302,9 @@ def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existin
 
 def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]], *, allowed: set[int] | None,
            params: SentenceParams, numbers=None, with_text: bool = False) -> list[list[SentenceMatch]]:
-    """For each draft span, its CANDIDATES closest directive sentences in the index (of the
-    `allowed` directives), best first (`with_text`: with their words). `numbers` gives the
+    """For each draft span, the RANKED directive sentences of the index (of the `allowed`
+    directives) that rank best for it, closest first (`with_text`: with their words);
+    `merge_matches` keeps the CANDIDATES of them. `numbers` gives the
     registry number of each of the index's directives (an index that is one shard of a
     registry); by default their own."""
     if not spans:
@@ -311,36 +313,39 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
     if t["n"] == 0:
         return [[] for _ in spans]
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
-    weighed = by_model(t, built.model, draft)
+    weighed = by_model(t, built.model, draft, params)
     first_row = np.searchsorted(t["doc"], np.arange(len(index.documents) + 1))
     out = []
     for a, b in spans:
         found = []
-        for s, cosine, dice, value in ranked(sentence_bag(draft, a, b), built.vocabulary, weighed, mask):
+        for s, cosine, dice, value, exact in ranked(sentence_bag(draft, a, b), built.vocabulary, weighed, mask):
             doc = int(t["doc"][s])
             start, end = (int(x) for x in t["spans"][s])
             text = " ".join(index.documents[doc].tokens.words[start:end]) if with_text else ""
             found.append(SentenceMatch(value, doc if numbers is None else int(numbers[doc]),
-                                       s - int(first_row[doc]), cosine, dice, start, end, text))
+                                       s - int(first_row[doc]), cosine, dice, start, end, text, exact))
         out.append(found)
     return out
 
 
-def by_model(t: dict, model: WordStats | None, draft: TokenSeq) -> dict:
+def by_model(t: dict, model: WordStats | None, draft: TokenSeq, params: SentenceParams) -> dict:
     """The table's arrays with the weights (and the words that rank candidates) a check of
     `draft` uses: the model's, when the draft is in the model's language, else the registry's."""
     if model is None or "model_idf" not in t:
         return t
     if not model.speaks([w for w, x in zip(draft.words, draft.excluded.tolist()) if not x]):
         return t
-    return dict(t, idf=t["model_idf"], norms=t["model_norms"], followed=t["model_followed"], model=model)
+    return dict(t, idf=t["model_idf"], norms=t["model_norms"], followed=t["model_followed"], model=model,
+                registry_followed=t["followed"], model_rare=params.common_share * model.sentences)
 
 
 def merge_matches(lists: list[list[SentenceMatch]], k: int = None) -> list[SentenceMatch]:
-    """The matches one index holding every shard's directives would give: the best `k` by
-    ranking score, then ordered by cosine (ties: directive, then sentence)."""
+    """The matches one index holding every shard's directives would give: of the best
+    RANKED by ranking score, the best `k` by that score over every word that ranks, then
+    ordered by cosine (ties: directive, then sentence)."""
     k = CANDIDATES if k is None else k
-    top = sorted((m for found in lists for m in found), key=lambda m: (-m.value, m.no, m.ordinal))[:k]
+    pool = sorted((m for found in lists for m in found), key=lambda m: (-m.value, m.no, m.ordinal))[:RANKED]
+    top = sorted(pool, key=lambda m: (-m.exact, m.no, m.ordinal))[:k]
     return sorted(top, key=lambda m: (-m.cosine, m.no, m.ordinal))
 
 
@@ -388,14 +393,20 @@ def passages_of_matches(draft: TokenSeq, best: list[tuple[int, tuple[int, int], 
             for src, aligned in by_source.items()}
 
 
-CANDIDATES = 8  # directive sentences scored exactly per draft sentence
+CANDIDATES = 8  # directive sentences kept per draft sentence, scored exactly …
+# … of this many ranked through the postings of the words that rank. Those postings are read
+# only up to a bound (the cost follows the draft), so as the registry grows a word the model
+# finds rare stops ranking and a draft's best sentence can fall out of a short list: the
+# CANDIDATES are the best of a wider pool by the score over every word that ranks, however
+# long its postings (`make bench-scale`).
+RANKED = 64
 
 
 def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
-           k: int = CANDIDATES) -> list[tuple[int, float, float, float]]:
+           k: int = RANKED) -> list[tuple[int, float, float, float]]:
     """The directive sentences closest to this bag of words, best first, at most `k`:
     (sentence number in the table, tf-idf cosine, Dice overlap of the word sets, ranking
-    score).
+    score, the ranking score over every word that ranks whatever its postings).
 
     Candidates are ranked through the postings of words that are not too common (the
     `followed` ones), then scored exactly over every word. `mask` (a bool per table
@@ -436,14 +447,36 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
         keep = values >= floor
         values, hit = values[keep], hit[keep]
     order = np.lexsort((hit, -values))[:k]
+    chosen, chosen_values = hit[order], values[order]
+    # Scored exactly over every word, all candidates at once: each sentence's words are read
+    # in their stored order (that of their hashes), so a sum is the same float in any shard.
+    offsets = t["offsets"]
+    lo, lengths = offsets[chosen], offsets[chosen + 1] - offsets[chosen]
+    owner = np.repeat(np.arange(len(chosen)), lengths)
+    at = np.repeat(lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(int(lengths.sum()))
+    words, counts = t["ids"][at], t["counts"][at]
+    bag_ids = np.fromiter(known, dtype=np.int64, count=len(known))
+    bag_order = np.argsort(bag_ids)
+    bag_ids, bag_weights = bag_ids[bag_order], np.fromiter(weights.values(), dtype=np.float64,
+                                                           count=len(weights))[bag_order]
+    pos = np.minimum(np.searchsorted(bag_ids, words), max(0, len(bag_ids) - 1))
+    shared = (bag_ids[pos] == words) if len(bag_ids) else np.zeros(len(words), dtype=bool)
+    dots = np.bincount(owner[shared], weights=bag_weights[pos[shared]] * counts[shared] * idf[words[shared]],
+                       minlength=len(chosen))
+    held = np.bincount(owner[shared], minlength=len(chosen))
+    # the words that rank with no bound on their postings: those the registry finds rare, and
+    # those the model does (the model's words weigh a draft in its language)
+    ranking = t.get("registry_followed", t["followed"])[bag_ids]
+    if "model" in t and len(bag_ids):
+        model = t["model"]
+        ranking = ranking | (model.df_of(vocabulary.hashes(bag_ids)) <= t["model_rare"])
+    ranks = shared & ranking[pos]
+    exact = np.bincount(owner[ranks], weights=bag_weights[pos[ranks]] * idf[words[ranks]], minlength=len(chosen))
     out = []
-    for s, value in zip(hit[order].tolist(), values[order].tolist()):
-        lo, hi = t["offsets"][s], t["offsets"][s + 1]
-        other = dict(zip(t["ids"][lo:hi].tolist(), t["counts"][lo:hi].tolist()))
-        shared = [w for w in known if w in other]
-        dice = 2 * len(shared) / (len(bag) + len(other))
-        cosine = sum(weights[w] * other[w] * idf[w] for w in shared) / (norm * t["norms"][s] or 1.0)
-        out.append((s, float(cosine), dice, value))
+    for j, (s, value) in enumerate(zip(chosen.tolist(), chosen_values.tolist())):
+        dice = 2 * int(held[j]) / (len(bag) + int(lengths[j]))
+        out.append((s, float(dots[j] / (norm * t["norms"][s] or 1.0)), dice, value,
+                    float(exact[j] / max(t["norms"][s], 1e-9))))
     out.sort(key=lambda x: (-x[1], x[0]))
     return out
 

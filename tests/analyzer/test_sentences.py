@@ -301,3 +301,23 @@ def test_a_sentence_the_directive_repeats_is_matched_where_its_neighbours_were()
     assert [m.ordinal for _, _, m in settle_repeats(chosen, found)] == [40, 41, 42]
     # with nothing from that directive around it, the first occurrence stays
     assert [m.ordinal for _, _, m in settle_repeats(chosen[:1], found)] == [3]
+
+
+def test_candidates_are_the_best_by_every_ranking_word_of_a_wider_pool_ranked_through_short_postings():
+    """The postings of a word that ranks are read only up to a bound, so a draft's best
+    sentence may rank low by what was read as the registry grows: the candidates kept are the
+    best, by the score over every word that ranks, of the RANKED best by what was read, and
+    two shards' lists merge to the one index's."""
+    from services.analyzer.sentences import CANDIDATES, RANKED, SentenceMatch, merge_matches
+
+    def match(no: int, value: float, exact: float) -> SentenceMatch:
+        return SentenceMatch(value, no, 0, exact, 0.5, 0, 10, "", exact)
+
+    pool = [match(no, value=1.0 - no / 1000, exact=0.1) for no in range(RANKED)]
+    low_but_best = match(RANKED - 1, value=pool[-1].value, exact=0.9)  # last in the pool
+    outside = match(RANKED, value=0.0, exact=0.99)  # never read far enough to be in it
+    found = pool[:-1] + [low_but_best, outside]
+    merged = merge_matches([found])
+    assert len(merged) == CANDIDATES and merged[0] == low_but_best and outside not in merged
+    # the same from two shards, each holding half the directives
+    assert merge_matches([[m for m in found if m.no % 2], [m for m in found if not m.no % 2]]) == merged
