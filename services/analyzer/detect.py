@@ -95,7 +95,8 @@ def detect_over(
     semantic_matches: dict = {}
     if units or searched:
         answers = ask("sentences", draft=tokens, units=[(a, b) for _, a, b in units], semantic=searched,
-                      candidates=candidates, allowed=allowed, params=sentence_params)
+                      candidates=candidates, aligned=sorted(s.no for s in best), allowed=allowed,
+                      params=sentence_params)
         unit_matches = [sentences.merge_matches([a.units[i] for a in answers]) for i in range(len(units))]
         semantic_matches = {span: sentences.merge_matches([a.semantic[i] for a in answers])
                             for i, span in enumerate(searched)}

@@ -301,10 +301,13 @@ def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existin
 
 
 def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]], *, allowed: set[int] | None,
-           params: SentenceParams, numbers=None, with_text: bool = False) -> list[list[SentenceMatch]]:
+           params: SentenceParams, numbers=None, with_text: bool = False,
+           among: set[int] | None = None) -> list[list[SentenceMatch]]:
     """For each draft span, the RANKED directive sentences of the index (of the `allowed`
     directives) that rank best for it, closest first (`with_text`: with their words);
-    `merge_matches` keeps the CANDIDATES of them. `numbers` gives the
+    `merge_matches` keeps the CANDIDATES of them. Words the model finds rare whose postings
+    are too long to read whole rank the sentences of the directives `among` (the lexical
+    layer's candidates) still. `numbers` gives the
     registry number of each of the index's directives (an index that is one shard of a
     registry); by default their own."""
     if not spans:
@@ -315,16 +318,44 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
     weighed = by_model(t, built.model, draft, params)
     first_row = np.searchsorted(t["doc"], np.arange(len(index.documents) + 1))
+    extra = _postings_among(weighed, built.vocabulary, draft, spans, among, first_row) if among else {}
     out = []
     for a, b in spans:
         found = []
-        for s, cosine, dice, value, exact in ranked(sentence_bag(draft, a, b), built.vocabulary, weighed, mask):
+        for s, cosine, dice, value, exact in ranked(sentence_bag(draft, a, b), built.vocabulary, weighed, mask,
+                                                    extra=extra):
             doc = int(t["doc"][s])
             start, end = (int(x) for x in t["spans"][s])
             text = " ".join(index.documents[doc].tokens.words[start:end]) if with_text else ""
             found.append(SentenceMatch(value, doc if numbers is None else int(numbers[doc]),
                                        s - int(first_row[doc]), cosine, dice, start, end, text, exact))
         out.append(found)
+    return out
+
+
+def _postings_among(t: dict, vocabulary: Vocabulary, draft: TokenSeq, spans: list[tuple[int, int]],
+                    among: set[int], first_row: np.ndarray) -> dict[int, np.ndarray]:
+    """Per word of the draft's spans that the model finds rare but whose postings are too
+    long to rank by: its postings among the sentences of the directives `among`. Read once
+    per check; the cost follows those directives, not the registry."""
+    if "model" not in t:
+        return {}
+    kept = ~draft.excluded
+    words = sorted({w for a, b in spans for w, k in zip(draft.words[a:b], kept[a:b].tolist()) if k})
+    ids = vocabulary.lookup(words)
+    ids = ids[(ids >= 0) & (ids < len(t["idf"]))]
+    ids = ids[~t["followed"][ids]]
+    if len(ids) == 0:
+        return {}
+    ids = ids[t["model"].df_of(vocabulary.hashes(ids)) <= t["model_rare"]]
+    inside = np.zeros(t["n"], dtype=bool)
+    for d in among:
+        inside[first_row[d]:first_row[d + 1]] = True
+    postings, starts = t["postings"], t["starts"]
+    out = {}
+    for w in ids.tolist():
+        rows = postings[starts[w]:starts[w + 1]]
+        out[w] = rows[inside[rows]]
     return out
 
 
@@ -403,7 +434,7 @@ RANKED = 64
 
 
 def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
-           k: int = RANKED) -> list[tuple[int, float, float, float]]:
+           k: int = RANKED, extra: dict[int, np.ndarray] | None = None) -> list[tuple]:
     """The directive sentences closest to this bag of words, best first, at most `k`:
     (sentence number in the table, tf-idf cosine, Dice overlap of the word sets, ranking
     score, the ranking score over every word that ranks whatever its postings).
@@ -429,8 +460,12 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
     for w, weight in weights.items():
         if t["followed"][w]:  # each sentence once in a word's postings
             sentences_of = postings[starts[w]:starts[w + 1]]
-            posted.append(sentences_of)
-            gains.append(np.full(len(sentences_of), weight * idf[w]))
+        elif extra and w in extra:  # a word's postings among the lexical layer's candidates
+            sentences_of = extra[w]
+        else:
+            continue
+        posted.append(sentences_of)
+        gains.append(np.full(len(sentences_of), weight * idf[w]))
     if not posted:
         return []
     hit, inverse = np.unique(np.concatenate(posted), return_inverse=True)

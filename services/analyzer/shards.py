@@ -111,10 +111,12 @@ class LocalShard:
         return LexicalAnswer(list(seeded.values()), passages)
 
     def sentences(self, draft: TokenSeq, *, units: Sequence[tuple[int, int]], semantic: Sequence[tuple[int, int]],
-                  candidates: Sequence[int], allowed: set[int] | None, params: SentenceParams) -> SentenceAnswer:
+                  candidates: Sequence[int], allowed: set[int] | None, params: SentenceParams,
+                  aligned: Sequence[int] = ()) -> SentenceAnswer:
         local = self._local(allowed)
         found_units = sentences.search(self.index, draft, list(units), allowed=local, params=params,
-                                       numbers=self.numbers)
+                                       numbers=self.numbers,
+                                       among=self._local([c for c in aligned if allowed is None or c in allowed]))
         among = self._local([c for c in candidates if allowed is None or c in allowed])
         found_semantic = (sentences.search(self.index, draft, list(semantic), allowed=among, params=params,
                                            numbers=self.numbers, with_text=True)

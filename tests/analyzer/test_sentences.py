@@ -321,3 +321,41 @@ def test_candidates_are_the_best_by_every_ranking_word_of_a_wider_pool_ranked_th
     assert len(merged) == CANDIDATES and merged[0] == low_but_best and outside not in merged
     # the same from two shards, each holding half the directives
     assert merge_matches([[m for m in found if m.no % 2], [m for m in found if not m.no % 2]]) == merged
+
+
+def test_words_the_model_finds_rare_rank_the_lexical_candidates_sentences_however_long_their_postings(kl226):
+    """A word the model finds rare ranks candidates only up to a bound on its postings (the
+    cost follows the draft); past it, it still ranks the sentences of the directives the
+    lexical layer aligns, so a registry that grows with documents using the draft's rare words
+    leaves its matches where they were. A bound of 40 postings here does what 10,000 do in a
+    registry of 20,000 directives."""
+    from services.analyzer import phrases, sentences
+    from services.analyzer.detect import analysis_tokens
+    from services.analyzer.shingles import word_hashes
+
+    paragraph = max(kl226.text.split("\n"), key=len)
+    draft = " ".join(heavily_edited(s) for s in paragraph.split(". ") if len(s.split()) >= 12)
+    tokens, bounds = analysis_tokens(parse(draft.encode("utf-8"), with_sentences=False), as_source=False)
+    params = sentences.SentenceParams(rare_postings=40)
+    units = sentences.units(tokens, bounds, params.min_tokens)
+    index = DirectiveIndex()
+    index_document(index, key="226-KL-TW.txt", parsed=kl226)
+
+    def matched(among) -> list:
+        found = sentences.search(index, tokens, units, allowed=None, params=params, among=among)
+        best = [sentences.best_match(sentences.merge_matches([f]), params) for f in found]
+        return [(m.no, m.ordinal) if m else None for m in best]
+
+    alone = matched(None)
+    assert sum(m is not None for m in alone) >= 3
+    model = phrases.default().words
+    words = sorted(set(re.findall(r"\w+", paragraph.lower())))
+    rare = [w for w, df in zip(words, model.df_of(word_hashes(words)).tolist())
+            if df <= params.common_share * model.sentences]
+    assert rare
+    for k in range(12):  # every word of the paragraph in some 54 sentences of other directives
+        lines = [" ".join(words[(8 * n + j + k) % len(words)] for j in range(8)) for n in range(40)]
+        index_document(index, key=f"other-{k}", parsed=parse((". ".join(lines) + ".").encode("utf-8"),
+                                                             with_sentences=False))
+    assert matched({0}) == alone
+    assert matched(None) != alone  # read only through short postings, they are lost
