@@ -119,7 +119,7 @@ class LocalShard:
                                        among=self._local([c for c in aligned if allowed is None or c in allowed]))
         among = self._local([c for c in candidates if allowed is None or c in allowed])
         found_semantic = (sentences.search(self.index, draft, list(semantic), allowed=among, params=params,
-                                           numbers=self.numbers, with_text=True)
+                                           numbers=self.numbers, with_text=True, among=among)
                           if among else [[] for _ in semantic])
         return SentenceAnswer(found_units, found_semantic)
 
