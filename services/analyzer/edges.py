@@ -55,10 +55,6 @@ def _clean(tokens: TokenSeq, a: int, b: int, toward_start: bool) -> int:
     return b
 
 
-def _words(tokens: TokenSeq, a: int, b: int) -> list[str]:
-    return [w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b]) if not x]
-
-
 def _similar(d_piece: list[str], s_piece: list[str], params: EdgeParams, whole: bool) -> bool:
     """Two pieces alike: about as long, and sharing enough of their words (Dice); a whole
     sentence beyond the passage must also share a few words, not a title's two."""
@@ -80,7 +76,7 @@ def _step(draft: TokenSeq, source: TokenSeq, d_piece: tuple[int, int], s_piece: 
     A trimmed piece is taken only when it shares a few words too, and ends the walk.
     """
     (da, db), (sa, sb) = d_piece, s_piece
-    if _similar(_words(draft, da, db), _words(source, sa, sb), params, whole):
+    if _similar(draft.kept_words(da, db), source.kept_words(sa, sb), params, whole):
         return ((da, sa) if toward_start else (db, sb)), False
     n, m = db - da, sb - sa
     if n > m:
@@ -89,7 +85,7 @@ def _step(draft: TokenSeq, source: TokenSeq, d_piece: tuple[int, int], s_piece: 
         sa, sb = (sb - n, sb) if toward_start else (sa, sa + n)
     else:
         return None
-    if _similar(_words(draft, da, db), _words(source, sa, sb), params, whole=True):
+    if _similar(draft.kept_words(da, db), source.kept_words(sa, sb), params, whole=True):
         return ((da, sa) if toward_start else (db, sb)), True
     return None
 

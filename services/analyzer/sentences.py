@@ -31,7 +31,7 @@ from services.analyzer.align import WEAK, AlignParams, Passage, classify, lexica
 from services.analyzer.align import covered as covered_by
 from services.analyzer.index import DirectiveIndex
 from services.analyzer.phrases import PhraseModel
-from services.analyzer.shingles import shingle_hashes
+from services.analyzer.shingles import shingle_hashes, word_hashes
 from services.analyzer.tokens import TokenSeq
 from services.analyzer.vocabulary import Vocabulary
 from services.analyzer.wordstats import WordStats, idf as idf_of
@@ -259,14 +259,13 @@ def held_units(tokens: TokenSeq, sentences: list[tuple[int, int]], min_tokens: i
 def document_stats(tokens: TokenSeq, sentences: list[tuple[int, int]], params: SentenceParams) -> WordStats:
     """The sentence figures (`wordstats`) a directive adds to a registry's: what a shard
     counts of the directives other shards hold."""
-    kept = ~tokens.excluded
-    words = [list(dict.fromkeys(w for w, k in zip(tokens.words[a:b], kept[a:b].tolist()) if k))
+    words = [list(dict.fromkeys(tokens.kept_words(a, b)))
              for a, b in held_units(tokens, sentences, params.min_tokens)]
     return WordStats.of_sentences(words)
 
 
 def sentence_bag(tokens: TokenSeq, a: int, b: int) -> Counter:
-    return Counter(w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b].tolist()) if not x)
+    return Counter(tokens.kept_words(a, b))
 
 
 class SentenceMatch(NamedTuple):
@@ -316,7 +315,7 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
     if t["n"] == 0:
         return [[] for _ in spans]
     mask = None if allowed is None else np.isin(t["doc"], np.fromiter(allowed, dtype=np.int32, count=len(allowed)))
-    weighed = by_model(t, built.model, draft, params)
+    weighed = by_model(t, built.model, built.vocabulary, draft, params)
     first_row = np.searchsorted(t["doc"], np.arange(len(index.documents) + 1))
     extra = _postings_among(weighed, built.vocabulary, draft, spans, among, first_row) if among else {}
     out = []
@@ -338,16 +337,13 @@ def _postings_among(t: dict, vocabulary: Vocabulary, draft: TokenSeq, spans: lis
     """Per word of the draft's spans that the model finds rare but whose postings are too
     long to rank by: its postings among the sentences of the directives `among`. Read once
     per check; the cost follows those directives, not the registry."""
-    if "model" not in t:
+    if "rare_ids" not in t:
         return {}
-    kept = ~draft.excluded
-    words = sorted({w for a, b in spans for w, k in zip(draft.words[a:b], kept[a:b].tolist()) if k})
-    ids = vocabulary.lookup(words)
-    ids = ids[(ids >= 0) & (ids < len(t["idf"]))]
+    words = sorted({w for a, b in spans for w in draft.kept_words(a, b)})
+    ids = np.intersect1d(vocabulary.lookup(words), t["rare_ids"])
     ids = ids[~t["followed"][ids]]
     if len(ids) == 0:
         return {}
-    ids = ids[t["model"].df_of(vocabulary.hashes(ids)) <= t["model_rare"]]
     inside = np.zeros(t["n"], dtype=bool)
     for d in among:
         inside[first_row[d]:first_row[d + 1]] = True
@@ -359,15 +355,22 @@ def _postings_among(t: dict, vocabulary: Vocabulary, draft: TokenSeq, spans: lis
     return out
 
 
-def by_model(t: dict, model: WordStats | None, draft: TokenSeq, params: SentenceParams) -> dict:
+def by_model(t: dict, model: WordStats | None, vocabulary: Vocabulary, draft: TokenSeq,
+             params: SentenceParams) -> dict:
     """The table's arrays with the weights (and the words that rank candidates) a check of
-    `draft` uses: the model's, when the draft is in the model's language, else the registry's."""
+    `draft` uses: the model's, when the draft is in the model's language, else the registry's.
+    With the model's, also the ids of the draft's words the model finds rare (`rare_ids`,
+    sorted): they rank whatever the length of their postings."""
     if model is None or "model_idf" not in t:
         return t
-    if not model.speaks([w for w, x in zip(draft.words, draft.excluded.tolist()) if not x]):
+    kept = draft.kept_words()
+    if not model.speaks(kept):
         return t
+    words = sorted(set(kept))
+    rare = model.df_of(word_hashes(words)) <= params.common_share * model.sentences
+    ids = vocabulary.lookup([w for w, r in zip(words, rare.tolist()) if r])
     return dict(t, idf=t["model_idf"], norms=t["model_norms"], followed=t["model_followed"], model=model,
-                registry_followed=t["followed"], model_rare=params.common_share * model.sentences)
+                registry_followed=t["followed"], rare_ids=np.unique(ids[(ids >= 0) & (ids < len(t["idf"]))]))
 
 
 def merge_matches(lists: list[list[SentenceMatch]], k: int = None) -> list[SentenceMatch]:
@@ -502,9 +505,8 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
     # the words that rank with no bound on their postings: those the registry finds rare, and
     # those the model does (the model's words weigh a draft in its language)
     ranking = t.get("registry_followed", t["followed"])[bag_ids]
-    if "model" in t and len(bag_ids):
-        model = t["model"]
-        ranking = ranking | (model.df_of(vocabulary.hashes(bag_ids)) <= t["model_rare"])
+    if "rare_ids" in t:
+        ranking = ranking | np.isin(bag_ids, t["rare_ids"])
     ranks = shared & ranking[pos]
     exact = np.bincount(owner[ranks], weights=bag_weights[pos[ranks]] * idf[words[ranks]], minlength=len(chosen))
     out = []
@@ -524,7 +526,7 @@ def numbered_heading(tokens: TokenSeq, a: int, b: int) -> bool:
     """Whether the sentence at tokens [a, b) opens with a section number ("3.2.", "II.",
     "Điều 5", "Chapter 3"): a document that implements another takes over its headings
     ("2. Đối với người lái xe, người áp tải"), which is structure, not copied content."""
-    words = [w for w, x in zip(tokens.words[a:b], tokens.excluded[a:b].tolist()) if not x][:2]
+    words = tokens.kept_words(a, b)[:2]
     if not words:
         return False
     if words[0] in _SECTION_WORDS:
@@ -541,8 +543,8 @@ def _rare_phrasing(source: TokenSeq, a: int, b: int, draft: TokenSeq, span: tupl
     none ("Ban Thường trực Ủy ban MTTQ Việt Nam xã", "ký quỹ cải tạo phục hồi môi trường").
     The directive's words, in its order: edits make the draft's shingles new whatever the
     phrasing was."""
-    held = {w for w, x in zip(draft.words[span[0]:span[1]], draft.excluded[span[0]:span[1]].tolist()) if not x}
-    words = [w for w, x in zip(source.words[a:b], source.excluded[a:b].tolist()) if not x]
+    held = set(draft.kept_words(*span))
+    words = source.kept_words(a, b)
     shared = [k for k, w in enumerate(words) if w in held]
     if not shared:
         return False

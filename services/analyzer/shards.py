@@ -113,11 +113,12 @@ class LocalShard:
     def sentences(self, draft: TokenSeq, *, units: Sequence[tuple[int, int]], semantic: Sequence[tuple[int, int]],
                   candidates: Sequence[int], allowed: set[int] | None, params: SentenceParams,
                   aligned: Sequence[int] = ()) -> SentenceAnswer:
-        local = self._local(allowed)
-        found_units = sentences.search(self.index, draft, list(units), allowed=local, params=params,
-                                       numbers=self.numbers,
-                                       among=self._local([c for c in aligned if allowed is None or c in allowed]))
-        among = self._local([c for c in candidates if allowed is None or c in allowed])
+        def local_of(numbers: Sequence[int]) -> set[int]:  # the shard's own, of those allowed
+            return self._local([c for c in numbers if allowed is None or c in allowed])
+
+        found_units = sentences.search(self.index, draft, list(units), allowed=self._local(allowed), params=params,
+                                       numbers=self.numbers, among=local_of(aligned))
+        among = local_of(candidates)
         found_semantic = (sentences.search(self.index, draft, list(semantic), allowed=among, params=params,
                                            numbers=self.numbers, with_text=True, among=among)
                           if among else [[] for _ in semantic])

@@ -34,6 +34,11 @@ class TokenSeq:
     def __len__(self) -> int:
         return len(self.words)
 
+    def kept_words(self, a: int = 0, b: int | None = None) -> list[str]:
+        """The words of tokens [a, b) outside excluded spans, in order."""
+        b = len(self.words) if b is None else b
+        return [w for w, x in zip(self.words[a:b], self.excluded[a:b].tolist()) if not x]
+
 
 def words_of(normalised_text: str) -> list[str]:
     """The analysis tokens' words alone, of text already normalised (as `tokenize` reads it)."""
