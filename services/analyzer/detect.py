@@ -129,9 +129,9 @@ def detect_over(
     # Merging can grow a passage over one that another directive explains less well.
     passages = align.resolve_overlaps(align.merge_adjacent(passages, tokens, sources, params.align), cited)
     if params.edges:
-        passages = edges.extend_to_sentences(
-            passages, tokens, draft_sentences, sources,
-            {src: documents[src].sentences for src in sources})
+        source_sentences = {src: documents[src].sentences for src in sources}
+        passages = edges.extend_to_sentences(passages, tokens, draft_sentences, sources, source_sentences)
+        passages = edges.take_moved_sentences(passages, tokens, draft_sentences, sources, source_sentences)
     # Pieces that count only inside a summary, where nothing else was found.
     taken = align.covered(passages, len(tokens))
     pieces = [p for p in weak if not taken[p.d_start:p.d_end].any()]

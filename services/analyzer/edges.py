@@ -1,6 +1,7 @@
 """Passage edges: a passage is taken out to the edges of the sentences it cuts, and on
 over whole sentences before and after it, while the draft's text there is a copy of the
-directive's text there too.
+directive's text there too; then its directive span is taken over the directive's
+sentences next to it that the draft span holds, moved.
 
 Seeds stop where the last unedited phrase stops: in heavily edited copying the first
 and last words of a copied sentence are often changed, shuffled or dropped, and a
@@ -11,9 +12,17 @@ directive's piece at the same edge, as bags of words (Dice over words, as the se
 layer does): when they share enough words, both edges move. A sentence of the drafter's
 own shares few words with the directive's next sentence and stops the passage. Words,
 not language rules: Vietnamese syllables and English words alike.
+
+Heavy editing also moves sentences: the draft gives the directive's second sentence, then
+its first. The passage then holds both in the draft but only one in the directive, and the
+directive's sentence before it (or after it) is made of the words of the draft span that
+the directive span does not explain. It is taken when those words carry most of its weight,
+each word weighed by how few sentences of the two texts hold it (an "of" or a "của" weighs
+little).
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -29,6 +38,10 @@ class EdgeParams:
     max_sentences: int = 3  # sentences taken on at each edge
     min_shared: int = 3  # words a whole sentence taken on shares with the directive's
     max_ratio: float = 3.0  # the longer piece at most this many times the shorter (+1)
+    moved_held: float = 0.4  # a directive sentence beside the span, moved in the draft: the
+    # share of its weight the draft span's unexplained words hold, …
+    moved_shared: int = 3  # … and how many of its words they hold at least
+    moved_sentences: int = 2  # sentences taken so at each edge
 
 
 def _containing(bounds: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
@@ -143,3 +156,66 @@ def extend_to_sentences(
             if p.kind in ("verbatim", "near"):
                 p.kind = classify(p.lexical)
     return ordered
+
+
+def _rarity(draft: TokenSeq, draft_sentences: list[tuple[int, int]], source: TokenSeq,
+            source_sentences: list[tuple[int, int]]):
+    """A word's weight by how few of the two texts' sentences hold it (idf): the passage's
+    own texts say which words are common, in any language."""
+    held = Counter()
+    for tokens, bounds in ((draft, draft_sentences), (source, source_sentences)):
+        for a, b in bounds:
+            held.update(set(tokens.kept_words(a, b)))
+    n = len(draft_sentences) + len(source_sentences)
+    return lambda word: math.log((n + 1) / (held[word] + 0.5))
+
+
+def _weighed(words: Counter, weight) -> float:
+    return sum(weight(w) * n for w, n in words.items())
+
+
+def take_moved_sentences(
+    passages: list[Passage], draft: TokenSeq, draft_sentences: list[tuple[int, int]],
+    sources: dict[int, TokenSeq], source_sentences: dict[int, list[tuple[int, int]]],
+    params: EdgeParams | None = None,
+) -> list[Passage]:
+    """Take each passage's directive span over the directive's sentences before and after
+    it (at most `moved_sentences` at each edge) that the words of the draft span the
+    directive span does not explain hold: sentences the draft moved inside the passage."""
+    params = params or EdgeParams()
+    rarity = {}
+    for p in passages:
+        source, s_bounds = sources[p.source_no], source_sentences.get(p.source_no) or []
+        if not s_bounds:
+            continue
+        if p.source_no not in rarity:
+            rarity[p.source_no] = _rarity(draft, draft_sentences, source, s_bounds)
+        weight = rarity[p.source_no]
+        s_list = [a for a, _ in s_bounds]
+        drafted = Counter(draft.kept_words(p.d_start, p.d_end))
+        before = (p.s_start, p.s_end)
+        for toward_start in (True, False):
+            for _ in range(params.moved_sentences):
+                if toward_start:  # the directive's sentence (or its rest) before the span
+                    sent = _containing(s_bounds, s_list, p.s_start - 1)
+                    piece = sent and (_clean(source, sent[0], p.s_start, toward_start=True), p.s_start)
+                else:  # after it
+                    sent = _containing(s_bounds, s_list, p.s_end)
+                    piece = sent and (p.s_end, _clean(source, p.s_end, sent[1], toward_start=False))
+                if not piece or piece[0] >= piece[1]:
+                    break
+                words = Counter(source.kept_words(*piece))
+                shared = words & (drafted - Counter(source.kept_words(p.s_start, p.s_end)))
+                total = _weighed(words, weight)
+                if (sum(shared.values()) < params.moved_shared or not total
+                        or _weighed(shared, weight) < params.moved_held * total):
+                    break
+                if toward_start:
+                    p.s_start = piece[0]
+                else:
+                    p.s_end = piece[1]
+        if (p.s_start, p.s_end) != before:
+            p.lexical = lexical_similarity(draft, source, p)
+            if p.kind in ("verbatim", "near"):
+                p.kind = classify(p.lexical)
+    return passages

@@ -53,7 +53,11 @@ class SentenceParams:
     close_evidence: float = AlignParams.min_evidence
     close_mean_evidence: float = AlignParams.min_mean_evidence
     min_lexical: float = 0.55  # character similarity of the whole passage (rapidfuzz ratio)
-    min_sorted_lexical: float = 0.65  # or the same of the words sorted (moved words)
+    min_sorted_lexical: float = 0.65  # or the same of the words sorted (moved words), …
+    min_held: float = 0.6  # … or, for two directive sentences or more, the share of the draft
+    # span's words (weighed by rarity) its directive span holds: heavy editing that deletes
+    # words and reverses sentences leaves both character measures low
+    max_held_spread: float = 4.0  # (a directive span at most this many times the draft's)
     max_draft_gap: int = 3  # draft sentences a passage may step over (as directive sentences)
     max_source_gap: int = 3  # directive sentences between aligned ones of a passage
     common_share: float = 0.02  # words in more of the registry's sentences do not rank candidates …
@@ -373,6 +377,18 @@ def by_model(t: dict, model: WordStats | None, vocabulary: Vocabulary, draft: To
                 registry_followed=t["followed"], rare_ids=np.unique(ids[(ids >= 0) & (ids < len(t["idf"]))]))
 
 
+def word_weights(words: list[str], vocabulary: Vocabulary, t: dict) -> list[float]:
+    """The weight (idf) of each of these words in the table's arrays `t` (as `by_model` gives
+    them); a word the arrays do not reach weighs as the model says, or as the registry's
+    figures say (a shard's table: another shard may hold it), or as an unseen word."""
+    idf = t["idf"]
+    ids = vocabulary.lookup(words).tolist() if words else []
+    foreign = [w for w, i in zip(words, ids) if not 0 <= i < len(idf)]
+    stats = t.get("model", t.get("stats"))
+    foreign_idf = iter(stats.idf_of(foreign).tolist() if stats is not None else [t["unseen"]] * len(foreign))
+    return [float(idf[i]) if 0 <= i < len(idf) else next(foreign_idf) for i in ids]
+
+
 def merge_matches(lists: list[list[SentenceMatch]], k: int = None) -> list[SentenceMatch]:
     """The matches one index holding every shard's directives would give: of the best
     RANKED by ranking score, the best `k` by that score over every word that ranks, then
@@ -413,18 +429,32 @@ def settle_repeats(chosen: list[tuple[int, tuple[int, int], SentenceMatch]],
 
 
 def passages_of_matches(draft: TokenSeq, best: list[tuple[int, tuple[int, int], SentenceMatch]],
-                        tokens_of, params: SentenceParams, phrases: PhraseModel) -> dict[int, list[Passage]]:
+                        tokens_of, params: SentenceParams, phrases: PhraseModel, weigh) -> dict[int, list[Passage]]:
     """Passages of the draft's sentences matched, heavily edited, to directive sentences, per
     directive in the order their first sentence comes in the draft: `best` holds (unit
     number, its token range, its best match) in the draft's order, `tokens_of` gives a
-    matched directive's tokens by its number."""
+    matched directive's tokens by its number, `weigh` the weights of words (`weigher`)."""
     by_source: dict[int, list] = {}
     spans = {}
     for k, span, m in best:
         spans[k] = span
         by_source.setdefault(m.no, []).append((k, m.ordinal, m.cosine, m.dice, (m.start, m.end)))
-    return {src: _group(aligned, spans, src, draft, tokens_of(src), params, phrases)
+    return {src: _group(aligned, spans, src, draft, tokens_of(src), params, phrases, weigh)
             for src, aligned in by_source.items()}
+
+
+def weigher(index: DirectiveIndex, draft: TokenSeq, params: SentenceParams):
+    """The weights a check of `draft` gives words in the sentence layer (`word_weights`),
+    the table's arrays taken when first asked."""
+    arrays = []
+
+    def weigh(words: list[str]) -> list[float]:
+        if not arrays:
+            built, t = table(index, params)
+            arrays.append((built.vocabulary, by_model(t, built.model, built.vocabulary, draft, params)))
+        vocabulary, weighed = arrays[0]
+        return word_weights(words, vocabulary, weighed)
+    return weigh
 
 
 CANDIDATES = 8  # directive sentences kept per draft sentence, scored exactly …
@@ -449,16 +479,10 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
     order, so they come out the same whatever ids a vocabulary gives the words.
     """
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
-    # words the table's arrays do not reach weigh as the model says, or as the registry's
-    # figures say (a shard's table: another shard may hold them), or as unseen
     ids = {w: (i if 0 <= i < len(idf) else len(idf)) for w, i in zip(bag, vocabulary.lookup(list(bag)).tolist())}
     known = {ids[w]: c for w, c in bag.items() if ids[w] < len(idf)}
     weights = {w: c * idf[w] for w, c in known.items()}
-    foreign = [w for w in bag if ids[w] >= len(idf)]
-    stats = t.get("model", t.get("stats"))
-    foreign_idf = dict(zip(foreign, (stats.idf_of(foreign).tolist() if stats is not None
-                                     else [t["unseen"]] * len(foreign))))
-    norm = math.sqrt(sum((c * (idf[ids[w]] if ids[w] < len(idf) else foreign_idf[w])) ** 2 for w, c in bag.items()))
+    norm = math.sqrt(sum((c * weight) ** 2 for c, weight in zip(bag.values(), word_weights(list(bag), vocabulary, t))))
     posted, gains = [], []
     for w, weight in weights.items():
         if t["followed"][w]:  # each sentence once in a word's postings
@@ -562,10 +586,21 @@ def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
                                  " ".join(source.words[p.s_start:p.s_end])) / 100.0
 
 
+def _held_share(draft: TokenSeq, source: TokenSeq, p: Passage, weigh) -> float:
+    """The share of the draft span's distinct words, each weighed by its rarity (`weigh`),
+    that the directive span holds too."""
+    held = set(source.kept_words(p.s_start, p.s_end))
+    words = list(dict.fromkeys(draft.kept_words(p.d_start, p.d_end)))
+    weights = weigh(words)
+    total = sum(weights)
+    return sum(w for word, w in zip(words, weights) if word in held) / total if total else 0.0
+
+
 def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq,
-           source: TokenSeq, params: SentenceParams, phrases: PhraseModel) -> list[Passage]:
-    """Aligned sentences in order in both texts, as passages: `aligned` holds (draft unit,
-    directive sentence, cosine, Dice, its token range in the directive)."""
+           source: TokenSeq, params: SentenceParams, phrases: PhraseModel, weigh) -> list[Passage]:
+    """Aligned sentences near each other in both texts, as passages: `aligned` holds (draft
+    unit, directive sentence, cosine, Dice, its token range in the directive); `weigh` gives
+    words their weights (`word_weights`)."""
     out: list[Passage] = []
     group: list[tuple] = []
 
@@ -585,7 +620,10 @@ def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq
         p = Passage(src, sents[members[0][0]][0], sents[members[-1][0]][1],
                     min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(members))
         p.lexical = lexical_similarity(draft, source, p)
-        if p.lexical < params.min_lexical and _word_order_free(draft, source, p) < params.min_sorted_lexical:
+        if (p.lexical < params.min_lexical and _word_order_free(draft, source, p) < params.min_sorted_lexical
+                and not (len({s for _, s, *_ in members}) >= 2
+                         and p.s_end - p.s_start <= params.max_held_spread * (p.d_end - p.d_start)
+                         and _held_share(draft, source, p, weigh) >= params.min_held)):
             return None
         p.kind = classify(p.lexical)
         return p

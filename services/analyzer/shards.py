@@ -128,7 +128,7 @@ class LocalShard:
         local = {self._number(i): i for i in self._local(sorted({m.no for _, _, m in matches}))}
         here = [x for x in matches if x[2].no in local]
         return sentences.passages_of_matches(draft, here, lambda no: self.index.documents[local[no]].tokens, params,
-                                             self.index.phrases)
+                                             self.index.phrases, sentences.weigher(self.index, draft, params))
 
     def documents(self, numbers: Sequence[int]) -> dict[int, IndexedDocument]:
         local = self._local(numbers) or set()

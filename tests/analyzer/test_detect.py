@@ -351,6 +351,34 @@ def test_a_passage_takes_in_the_edited_start_of_its_first_sentence_and_stops_at_
     assert seeded.startswith("within thirty days")
 
 
+def _moved(middle: str) -> tuple[str, str]:
+    """The passage of a draft giving a directive's third sentence, `middle`, then its fourth."""
+    from tests.analyzer.test_sentences import WELLS, WELLS_SENTENCES
+
+    index = DirectiveIndex()
+    index_document(index, key="wells", parsed=parse(WELLS.encode(), with_sentences=False))
+    text = (f"Plan of the commune for the year.\n\n{WELLS_SENTENCES[2]} {middle} {WELLS_SENTENCES[3]}\n\n"
+            "The commune budget pays for the new roof.\n")
+    [p] = detect(parse(text.encode(), with_sentences=False), index, key="plan",
+                 params=DetectParams(semantic=False)).passages
+    return text[p.draft_start:p.draft_end], WELLS[p.source_start:p.source_end]
+
+
+def test_a_directive_sentence_the_draft_moved_into_a_passage_is_in_its_directive_span():
+    from tests.analyzer.test_sentences import WELLS_SENTENCES, heavily_edited
+
+    # the directive's second sentence, edited, between its third and fourth
+    copied, source = _moved(heavily_edited(WELLS_SENTENCES[1]))
+    assert copied.startswith("Inspectors visit") and copied.endswith("with its budget")
+    assert source.startswith("The register names the owner") and source.endswith("with its budget")
+
+
+def test_a_drafters_own_sentence_inside_a_passage_does_not_move_its_directive_span():
+    copied, source = _moved("Our staff met on Monday to agree on the plan for the roof of the school.")
+    assert "Our staff met" in copied
+    assert source.startswith("Inspectors visit") and source.endswith("with its budget")
+
+
 def test_a_straight_quotation_mark_left_open_does_not_hide_the_text_up_to_the_next_quotation():
     """A stray opening mark (machine translation leaves many) would pair with the next
     quotation's opening mark; a mark opens only with no word before it and closes only with

@@ -246,6 +246,43 @@ def test_sentences_copied_around_two_rewritten_ones_make_one_passage():
     assert source[p.source_start:p.source_end].startswith("Every district office")
 
 
+WELLS = ("Chapter two. Wells.\n\nEvery district office keeps a register of the wells it licenses each year and "
+         "of the owners who drilled them. The register names the owner, the depth and the yield of every licensed "
+         "well in the district. Inspectors visit each licensed well once in the first two years after the licence "
+         "is granted. The office sends a summary of the register to the ministry every March with its budget.\n")
+WELLS_SENTENCES = [s.strip() + "." for s in WELLS.split("\n\n")[1].strip().rstrip(".").split(". ")]
+
+
+def cut_down(sentence: str) -> str:
+    """Two words of every five kept, in order: most of a long sentence deleted."""
+    words = sentence.rstrip(".").split()
+    return " ".join(w for i, w in enumerate(words) if i % 5 in (0, 2)) + "."
+
+
+def _wells_passages(draft_sentences: list[str]) -> list[tuple[str, str]]:
+    index = DirectiveIndex()
+    index_document(index, key="wells", parsed=parse(WELLS.encode(), with_sentences=False))
+    text = ("Plan of the commune for the year.\n\n" + " ".join(draft_sentences)
+            + "\n\nThe commune budget pays for the new roof.\n")
+    report = detect(parse(text.encode(), with_sentences=False), index, key="plan", params=DetectParams(semantic=False))
+    return [(text[p.draft_start:p.draft_end], WELLS[p.source_start:p.source_end]) for p in report.passages]
+
+
+def test_sentences_cut_down_and_given_in_reverse_order_are_one_passage():
+    # PAN's random obfuscation deletes words and reorders sentences: the two texts' characters
+    # differ too much in order and length for either character measure, yet every rare word
+    # of the draft's span is in the directive's
+    first, second, third = (cut_down(s) for s in WELLS_SENTENCES[1:])
+    [(copied, source)] = _wells_passages([third, second, first])
+    assert copied == f"{third} {second} {first}".rstrip(".")
+    assert source.startswith("The register names") and source.endswith("with its budget")
+
+
+def test_a_drafters_own_sentence_between_cut_down_directive_sentences_is_no_passage():
+    own = "Our staff met on Monday to agree on the plan for the roof of the school."
+    assert _wells_passages([cut_down(WELLS_SENTENCES[3]), own, cut_down(WELLS_SENTENCES[1])]) == []
+
+
 def _passages_of(source: str, draft_text: str) -> list[str]:
     index = DirectiveIndex()
     index_document(index, key="directive", parsed=parse(source.encode("utf-8"), with_sentences=False))
