@@ -351,6 +351,36 @@ def test_a_passage_takes_in_the_edited_start_of_its_first_sentence_and_stops_at_
     assert seeded.startswith("within thirty days")
 
 
+_PLAN_HEADER = ("ỦY BAN NHÂN DÂN\n{agency}\nSố: {reference}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                "Độc lập - Tự do - Hạnh phúc\n\nKẾ HOẠCH\n{title}\n\n")
+_REVIEW = ("Các cơ quan, đơn vị rà soát toàn bộ văn bản do mình ban hành trong năm, đề xuất hợp nhất những văn "
+           "bản có cùng nội dung và giảm ít nhất 15% số lượng văn bản hành chính so với năm trước.")
+
+
+def test_text_a_cited_directive_holds_is_credited_to_it_though_another_holds_a_longer_run():
+    # Two provincial plans hold the same sentence; the other one also holds the words the
+    # commune put before it. The commune's plan cites the first: that is the one it implements.
+    cited = (_PLAN_HEADER.format(agency="TỈNH LÀO CAI", reference="12/KH-UBND", title="Tinh gọn văn bản năm 2026")
+             + f"1. Mục đích\n\n{_REVIEW}\n\n2. Tổ chức thực hiện\n\nSở Nội vụ theo dõi, tổng hợp kết quả.\n")
+    other = (_PLAN_HEADER.format(agency="TỈNH LÀO CAI", reference="40/KH-UBND", title="Cải cách hành chính năm 2026")
+             + f"1. Nhiệm vụ\n\nĐể nâng cao hiệu quả quản lý, {_REVIEW} Sở Tư pháp thẩm định.\n\n"
+             "2. Kinh phí\n\nNgân sách tỉnh bảo đảm.\n")
+    draft = (_PLAN_HEADER.format(agency="XÃ BẢO THẮNG", reference="05/KH-UBND", title="Tinh gọn văn bản của xã")
+             + "Thực hiện Kế hoạch số 12/KH-UBND ngày 05/01/2026 của Ủy ban nhân dân tỉnh về tinh gọn văn bản năm "
+             "2026, Ủy ban nhân dân xã ban hành kế hoạch như sau.\n\nI. MỤC ĐÍCH, YÊU CẦU\n\nBảo đảm sự lãnh đạo "
+             "thống nhất của Đảng ủy xã, phát huy vai trò của các đoàn thể ở thôn, bản.\n\n"
+             f"Để nâng cao hiệu quả quản lý, {_REVIEW}\n\nCác thôn báo cáo kết quả trước ngày 15 tháng 12.\n")
+    index = DirectiveIndex()
+    for key, text in (("cited", cited), ("other", other)):
+        index_document(index, key=key, parsed=parse(text.encode(), with_sentences=False))
+    parsed = parse(draft.encode(), with_sentences=False)
+    assert [c.reference for c in parsed.citations] == ["12/KH-UBND"]
+
+    [p] = detect(parsed, index, key="commune", params=DetectParams(semantic=False)).passages
+    assert p.source == "cited"
+    assert _REVIEW.rstrip(".") in draft[p.draft_start:p.draft_end + 1]
+
+
 def _moved(middle: str) -> tuple[str, str]:
     """The passage of a draft giving a directive's third sentence, `middle`, then its fourth."""
     from tests.analyzer.test_sentences import WELLS, WELLS_SENTENCES
