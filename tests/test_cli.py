@@ -177,6 +177,28 @@ def test_detect_with_pairs_checks_each_draft_against_its_paired_sources_only(tmp
     assert result.returncode != 0 and "line 1" in result.stderr and result.stdout == ""
 
 
+def test_detect_offsets_of_files_with_a_byte_order_mark_index_the_text_as_python_decodes_it(tmp_path):
+    # Notepad saves UTF-8 with a byte-order mark; a reader of the file (`open(path,
+    # encoding="utf-8")`, the PAN tools) counts it as the text's first character
+    kl226, seed = shared("directives", "226-KL-TW.txt"), shared("seeds", "000_b0328c80448f943d.txt")
+    source, draft = tmp_path / "kl226.txt", tmp_path / "draft.txt"
+    source.write_bytes(b"\xef\xbb\xbf" + kl226.read_bytes())
+    draft.write_bytes(b"\xef\xbb\xbf" + seed.read_bytes())
+    result = run("detect", "--no-semantic", "--sources", str(source), "--json", str(draft))
+    assert result.returncode == 0, result.stderr
+    [report] = json.loads(result.stdout)
+    plain = run("detect", "--no-semantic", "--sources", str(kl226), "--json", str(seed))
+    [without] = json.loads(plain.stdout)
+    assert len(report["passages"]) == len(without["passages"]) >= 3
+    draft_text, source_text = draft.read_text(encoding="utf-8"), source.read_text(encoding="utf-8")
+    for p, q in zip(report["passages"], without["passages"]):
+        assert (p["draft_start"], p["source_start"]) == (q["draft_start"] + 1, q["source_start"] + 1)
+        assert draft_text[p["draft_start"]:p["draft_end"]] == seed.read_text(encoding="utf-8")[
+            q["draft_start"]:q["draft_end"]]
+        assert source_text[p["source_start"]:p["source_end"]] == kl226.read_text(encoding="utf-8")[
+            q["source_start"]:q["source_end"]]
+
+
 def test_a_shard_worker_needs_a_split_registry_and_a_queue_of_its_own(tmp_path):
     env = {**os.environ, "DRAFTCTL_DATA_DIR": str(tmp_path), "DRAFTCTL_BROKER_URL": "redis://127.0.0.1:6379/13"}
     env.pop("DRAFTCTL_INDEX_SHARDS", None)

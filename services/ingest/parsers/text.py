@@ -33,7 +33,11 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    # A UTF-8 byte-order mark is kept as the text's first character, as Python decodes the
+    # file ("utf-8"): offsets are into the text as decoded (DESIGN), and a reader of the
+    # file counts it; the normalising pass drops it with its place kept in the offset map.
+    # UTF-16's mark is the codec's own, and never a character of the text.
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
                 return data.decode(name), name
@@ -70,6 +74,4 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def parse_text(data: bytes) -> RawDocument:
     text, encoding = decode(data)
-    if text.startswith("\ufeff"):
-        text = text[1:]
     return RawDocument(text=text, media_type="text/plain", reflow=True, encoding=encoding)
