@@ -240,6 +240,11 @@ class _Header:
         if subject and not _is_caps(subject):
             md.subject = subject
             self.note(end, start)
+        elif subject:
+            # A title in capitals ("LUẬT / HÓA CHẤT", "NGHỊ QUYẾT / QUY ĐỊNH MẪU VĂN BẢN …")
+            # is no subject to show, but it is the document's name, part of its header
+            # block like a subject in lower case: a draft that names the law copies nothing.
+            self.note(end, start)
 
     def _subject_end(self, start: int, end: int) -> int:
         """Cut a subject where the body begins (PDF text often runs them together)."""

@@ -43,4 +43,4 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     recall = figures["recall_by_obfuscation"]
     assert figures["plagdet"] >= 0.85 and figures["precision"] >= 0.85
     assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.97 and recall["format"] >= 0.93
-    assert recall["edit"] >= 0.80 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.62
+    assert recall["edit"] >= 0.81 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.62

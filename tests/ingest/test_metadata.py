@@ -184,6 +184,17 @@ def test_a_law_number_in_a_cell_of_the_header_table_is_its_reference():
     assert (md.reference, md.doc_type, md.date) == ("72/2025/QH15", "Luật", "2025-06-16")
 
 
+def test_a_title_in_capitals_belongs_to_the_header_block_though_it_is_no_subject():
+    # "LUẬT / SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA LUẬT BẦU CỬ …": the law's name, not its content,
+    # as a subject in lower case is: a draft's title naming the law copies nothing of it
+    law = parse(shared("corpus", "docs", "lh-83-2025-qh15-663780.txt").read_bytes(), with_sentences=False)
+    header = law.text[law.header.start:law.header.end]
+    assert law.metadata.subject is None and law.metadata.doc_type == "Luật"
+    assert header.rstrip().endswith("SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA LUẬT BẦU CỬ ĐẠI BIỂU QUỐC HỘI VÀ ĐẠI BIỂU "
+                                    "HỘI ĐỒNG NHÂN DÂN")
+    assert "Căn cứ Hiến pháp" not in header
+
+
 def test_a_doubled_slash_in_the_number_is_read_as_one():
     text = LAW_HEADER.replace("Luật số: 72/2025/QH15", "Số: 24/2026//NQ-CP").replace("QUỐC HỘI", "CHÍNH PHỦ")
     assert parse(text.encode(), with_sentences=False).metadata.reference == "24/2026/NQ-CP"
