@@ -182,7 +182,7 @@ class _Header:
             line = clean[s:e]
             if SO_LINE.search(line) or DATE_LINE.search(line) or line.lstrip().startswith("V/v"):
                 break
-            stripped = line.strip(" _-–—*")
+            stripped = line.strip(" _-–—*|")  # "|": the border of a header table's cells
             if not stripped:
                 continue
             if not _is_caps(stripped) or RULE_LINE.match(stripped) or stripped.startswith("CÔNG BÁO"):

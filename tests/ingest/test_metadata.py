@@ -195,6 +195,19 @@ def test_a_title_in_capitals_belongs_to_the_header_block_though_it_is_no_subject
     assert "Căn cứ Hiến pháp" not in header
 
 
+def test_an_issuer_block_under_a_table_border_is_read_and_is_part_of_the_header():
+    # a header table converted to text starts with its border "|": the issuer lines under it
+    # are the issuer's, standard text that a passage never starts in
+    text = ("|\nỦY BAN NHÂN DÂN\n\nXÃ BẢO THẮNG\n\n|\n\n| |\n\nSố: 12/KH-UBND\n|\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nĐộc lập - Tự do - Hạnh phúc\n\n|\n\n"
+            "Bảo Thắng, ngày 05 tháng 01 năm 2026\n\nKẾ HOẠCH\n\nTinh gọn văn bản năm 2026\n\n"
+            "Ủy ban nhân dân xã ban hành kế hoạch như sau.\n")
+    parsed = parse(text.encode(), with_sentences=False)
+    assert parsed.metadata.issuer == "Ủy ban nhân dân xã Bảo Thắng"
+    standard = "".join(parsed.text[b.start:b.end] for b in parsed.boilerplate)
+    assert "ỦY BAN NHÂN DÂN" in standard and "XÃ BẢO THẮNG" in standard
+
+
 def test_a_doubled_slash_in_the_number_is_read_as_one():
     text = LAW_HEADER.replace("Luật số: 72/2025/QH15", "Số: 24/2026//NQ-CP").replace("QUỐC HỘI", "CHÍNH PHỦ")
     assert parse(text.encode(), with_sentences=False).metadata.reference == "24/2026/NQ-CP"
