@@ -2,12 +2,13 @@
 breakdown and a verdict."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from services.analyzer.align import Passage
 from services.analyzer.index import IndexedDocument
-from services.analyzer.tokens import TokenSeq
+from services.analyzer.tokens import TokenSeq, separator_code
 from services.ingest.document import ParsedDocument
 
 
@@ -53,6 +54,23 @@ class DraftReport:
         return out
 
 
+_CLOSING = re.compile(r"[.;:,!?)\]”\"…]{1,3}")
+# What may follow a copied clause's closing punctuation before the directive's next word: the
+# directive's tokens keep only a code of the text between two words (`separator_code`), so its
+# punctuation is recognised by the codes of these continuations.
+_AFTER_CLOSING = ("", " ", "\n", "\n- ", "\n-", "\n+ ", "\n+", " - ", "\n• ", "\n* ")
+
+
+def _closing(text: str, tokens: TokenSeq, d_end: int, source: TokenSeq, s_end: int) -> int:
+    """Characters of the closing punctuation ("." ";" ")." …) that both texts put right after
+    the passage's last word: part of what was copied, in both texts, as a reader counts it."""
+    m = _CLOSING.match(text, int(tokens.ends[d_end - 1]))
+    if m is None or source.separators is None or s_end >= len(source):
+        return 0
+    code = int(source.separators[s_end])
+    return len(m.group()) if any(separator_code(m.group() + after) == code for after in _AFTER_CLOSING) else 0
+
+
 def build(
     *, draft_key: str, parsed: ParsedDocument, tokens: TokenSeq, passages: list[Passage],
     documents: Mapping[int, IndexedDocument], thresholds: Thresholds = Thresholds(),
@@ -61,12 +79,13 @@ def build(
     reported = []
     for p in passages:
         src = documents[p.source_no]
+        closing = _closing(parsed.text, tokens, p.d_end, src.tokens, p.s_end)
         reported.append(ReportedPassage(
             draft_start=int(tokens.starts[p.d_start]),
-            draft_end=int(tokens.ends[p.d_end - 1]),
+            draft_end=int(tokens.ends[p.d_end - 1]) + closing,
             source=src.key,
             source_start=int(src.tokens.starts[p.s_start]),
-            source_end=int(src.tokens.ends[p.s_end - 1]),
+            source_end=int(src.tokens.ends[p.s_end - 1]) + closing,
             kind=p.kind,
             lexical=round(p.lexical, 3),
             semantic=None if p.semantic is None else round(p.semantic, 3),

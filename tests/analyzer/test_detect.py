@@ -409,6 +409,26 @@ def test_a_drafters_own_sentence_inside_a_passage_does_not_move_its_directive_sp
     assert source.startswith("Inspectors visit") and source.endswith("with its budget")
 
 
+def test_a_passage_ends_with_the_closing_punctuation_both_texts_put_after_its_last_word():
+    directive = ("General provisions.\n\nThe committee shall review every application within thirty days of its "
+                 "receipt and shall notify the applicant in writing (with the reasons).\n\nFees are paid at the "
+                 "counter of the office.\n")
+    index = DirectiveIndex()
+    index_document(index, key="rules", parsed=parse(directive.encode(), with_sentences=False))
+    copied = ("The committee shall review every application within thirty days of its receipt and shall notify "
+              "the applicant in writing (with the reasons")
+
+    def found(closing: str) -> list[tuple[str, str]]:
+        text = f"Plan of the office.\n\nOur staff met on Monday.\n\n{copied}{closing}\n\nLunch is served at noon.\n"
+        draft = parse(text.encode(), with_sentences=False)
+        return [(text[p.draft_start:p.draft_end], directive[p.source_start:p.source_end])
+                for p in detect(draft, index, key="plan", params=DetectParams(semantic=False)).passages]
+
+    assert found(").") == [(copied + ").", copied + ").")]
+    # the drafter's own punctuation is not the directive's
+    assert found(");") == [(copied, copied)]
+
+
 def test_a_straight_quotation_mark_left_open_does_not_hide_the_text_up_to_the_next_quotation():
     """A stray opening mark (machine translation leaves many) would pair with the next
     quotation's opening mark; a mark opens only with no word before it and closes only with
