@@ -158,15 +158,20 @@ def extend_to_sentences(
     return ordered
 
 
-def _rarity(draft: TokenSeq, draft_sentences: list[tuple[int, int]], source: TokenSeq,
-            source_sentences: list[tuple[int, int]]):
-    """A word's weight by how few of the two texts' sentences hold it (idf): the passage's
-    own texts say which words are common, in any language."""
+def _sentences_holding(tokens: TokenSeq, bounds: list[tuple[int, int]]) -> Counter:
+    """How many of these sentences hold each word."""
     held = Counter()
-    for tokens, bounds in ((draft, draft_sentences), (source, source_sentences)):
-        for a, b in bounds:
-            held.update(set(tokens.kept_words(a, b)))
-    n = len(draft_sentences) + len(source_sentences)
+    for a, b in bounds:
+        held.update(set(tokens.kept_words(a, b)))
+    return held
+
+
+def _rarity(drafted: Counter, draft_count: int, source: TokenSeq, source_sentences: list[tuple[int, int]]):
+    """A word's weight by how few of the two texts' sentences hold it (idf): the passage's
+    own texts say which words are common, in any language. `drafted`: the draft's figures
+    (`_sentences_holding`), over `draft_count` sentences."""
+    held = drafted + _sentences_holding(source, source_sentences)
+    n = draft_count + len(source_sentences)
     return lambda word: math.log((n + 1) / (held[word] + 0.5))
 
 
@@ -183,14 +188,21 @@ def take_moved_sentences(
     it (at most `moved_sentences` at each edge) that the words of the draft span the
     directive span does not explain hold: sentences the draft moved inside the passage."""
     params = params or EdgeParams()
-    rarity = {}
+    rarity = {}  # per directive, made when a sentence beside a span first shares enough words
+    draft_held = []
+
+    def weight_of(source_no: int):
+        if source_no not in rarity:
+            if not draft_held:
+                draft_held.append(_sentences_holding(draft, draft_sentences))
+            rarity[source_no] = _rarity(draft_held[0], len(draft_sentences), sources[source_no],
+                                        source_sentences[source_no])
+        return rarity[source_no]
+
     for p in passages:
         source, s_bounds = sources[p.source_no], source_sentences.get(p.source_no) or []
         if not s_bounds:
             continue
-        if p.source_no not in rarity:
-            rarity[p.source_no] = _rarity(draft, draft_sentences, source, s_bounds)
-        weight = rarity[p.source_no]
         s_list = [a for a, _ in s_bounds]
         drafted = Counter(draft.kept_words(p.d_start, p.d_end))
         before = (p.s_start, p.s_end)
@@ -206,9 +218,11 @@ def take_moved_sentences(
                     break
                 words = Counter(source.kept_words(*piece))
                 shared = words & (drafted - Counter(source.kept_words(p.s_start, p.s_end)))
+                if sum(shared.values()) < params.moved_shared:
+                    break
+                weight = weight_of(p.source_no)
                 total = _weighed(words, weight)
-                if (sum(shared.values()) < params.moved_shared or not total
-                        or _weighed(shared, weight) < params.moved_held * total):
+                if not total or _weighed(shared, weight) < params.moved_held * total:
                     break
                 if toward_start:
                     p.s_start = piece[0]

@@ -381,8 +381,12 @@ def word_weights(words: list[str], vocabulary: Vocabulary, t: dict) -> list[floa
     """The weight (idf) of each of these words in the table's arrays `t` (as `by_model` gives
     them); a word the arrays do not reach weighs as the model says, or as the registry's
     figures say (a shard's table: another shard may hold it), or as an unseen word."""
+    return _weights_of(words, vocabulary.lookup(words).tolist() if words else [], t)
+
+
+def _weights_of(words: list[str], ids: list[int], t: dict) -> list[float]:
+    """`word_weights` of words whose vocabulary ids (-1: none) are known already."""
     idf = t["idf"]
-    ids = vocabulary.lookup(words).tolist() if words else []
     foreign = [w for w, i in zip(words, ids) if not 0 <= i < len(idf)]
     stats = t.get("model", t.get("stats"))
     foreign_idf = iter(stats.idf_of(foreign).tolist() if stats is not None else [t["unseen"]] * len(foreign))
@@ -479,10 +483,11 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
     order, so they come out the same whatever ids a vocabulary gives the words.
     """
     idf, postings, starts = t["idf"], t["postings"], t["starts"]
-    ids = {w: (i if 0 <= i < len(idf) else len(idf)) for w, i in zip(bag, vocabulary.lookup(list(bag)).tolist())}
-    known = {ids[w]: c for w, c in bag.items() if ids[w] < len(idf)}
+    words = list(bag)
+    looked_up = vocabulary.lookup(words).tolist()
+    known = {i: bag[w] for w, i in zip(words, looked_up) if 0 <= i < len(idf)}
     weights = {w: c * idf[w] for w, c in known.items()}
-    norm = math.sqrt(sum((c * weight) ** 2 for c, weight in zip(bag.values(), word_weights(list(bag), vocabulary, t))))
+    norm = math.sqrt(sum((c * weight) ** 2 for c, weight in zip(bag.values(), _weights_of(words, looked_up, t))))
     posted, gains = [], []
     for w, weight in weights.items():
         if t["followed"][w]:  # each sentence once in a word's postings
@@ -614,14 +619,15 @@ def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq
             alone = (d_tokens >= params.close_tokens and cosine >= params.close_cosine
                      and dice >= params.close_dice and not numbered_heading(draft, *sents[i])
                      and _rare_phrasing(source, a, b, draft, sents[i], phrases, params))
-        if len({s for _, s, *_ in members}) < 2 and not alone:
+        aligned_sentences = len({s for _, s, *_ in members})
+        if aligned_sentences < 2 and not alone:
             return None
         s_ranges = [span for *_, span in members]
         p = Passage(src, sents[members[0][0]][0], sents[members[-1][0]][1],
                     min(a for a, _ in s_ranges), max(b for _, b in s_ranges), seeds=len(members))
         p.lexical = lexical_similarity(draft, source, p)
         if (p.lexical < params.min_lexical and _word_order_free(draft, source, p) < params.min_sorted_lexical
-                and not (len({s for _, s, *_ in members}) >= 2
+                and not (aligned_sentences >= 2
                          and p.s_end - p.s_start <= params.max_held_spread * (p.d_end - p.d_start)
                          and _held_share(draft, source, p, weigh) >= params.min_held)):
             return None
