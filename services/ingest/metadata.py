@@ -23,7 +23,8 @@ RULE_LINE = re.compile(r"^[\s_\-–—=*.]+$")
 SO_LINE = re.compile(
     # "Luật số:" and the like open a cell of the header table ("| Luật số: 72/2025/QH15 |");
     # a doubled slash ("24/2026//NQ-CP") is a typing slip of the published text.
-    rf"(?:\bSố|(?:^|\n|\|)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/+\s*)?(?P<sym>{SYMBOL})(?![\w])"
+    rf"(?:\bSố|(?:^|\n|\|)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/+\s*)?(?P<sym>{SYMBOL}(?:\.[A-ZĐ0-9]+)*)(?![\w])"
+    # (a unit's own mark may follow a dot: "11554/VPCP-V.I", Vụ I of the Government Office)
 )
 DATE_LINE = re.compile(
     r"(?P<before>[^\n,]{0,60}),[\s*_]*ngày[\s*_]*(?P<d>\d{1,2})?[\s*_]*tháng[\s*_]*(?P<m>\d{1,2})?[\s*_]*năm[\s*_]*(?P<y>(?:19|20)\d{2})"
@@ -119,8 +120,9 @@ class _Header:
     def reference(self, md: Metadata) -> None:
         m = SO_LINE.search(self.window)
         # A Văn bản hợp nhất carries its own "Số:" in the authentication block
-        # ("XÁC THỰC VĂN BẢN HỢP NHẤT"); the top shows the number of the text consolidated.
-        auth = re.search(r"XÁC\s+THỰC\s+VĂN\s+BẢN\s+HỢP\s+NHẤT", self.text)
+        # ("XÁC THỰC VĂN BẢN HỢP NHẤT", or "XÁC NHẬN …" in some ministries' texts); the top
+        # shows the number of the text consolidated.
+        auth = re.search(r"XÁC\s+(?:THỰC|NHẬN)\s+VĂN\s+BẢN\s+HỢP\s+NHẤT", self.text)
         in_header = True
         if auth:
             # Its "Số:" is under the heading, or beside it in the block's other column.

@@ -220,7 +220,20 @@ def _join_kind(prev: str, nxt: str, short_line: int) -> str:
         return "hard"  # capitals are header lines and headings: each stays a line of its own
     if len(p) < short_line and q[:1].isupper() and _MARKER.match(p):
         return "hard"  # a short numbered heading ("3. Về tổ chức hội nghị") before its text
+    if q[:1].isupper() and _name_line(p) and not _name_line(f"{p} {q}"):
+        # A name alone on its line (the signer's) ends it: "Cao Anh Tuấn" + "Circular No. …";
+        # a name wrapped over two lines ("Lê Hải" + "Hòa") stays one.
+        return "hard"
     return "space"
+
+
+def _name_line(line: str) -> bool:
+    """Two to five capitalised words and nothing else, one with a Vietnamese letter: a
+    person's name on its own line (a wrapped sentence keeps lower-case words on every line;
+    an English title line, "The Old Man", is left as it was)."""
+    words = line.split()
+    return (2 <= len(words) <= 5 and all(w.isalpha() and w[0].isupper() and w[1:].islower() for w in words)
+            and not line.isascii())
 
 
 def reflow_pass(src: OffsetText) -> OffsetText:

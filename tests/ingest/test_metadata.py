@@ -152,6 +152,7 @@ def _extra(doc_id: str):
 @pytest.mark.parametrize("doc_id, reference, doc_type", [
     ("03890575449f6e05", "5615/CT-CS", "Công văn"),  # a Cục Thuế letter: "CT" is not a Chỉ thị here
     ("8180ae11188469fd", "92/VBHN-BQP", "Văn bản hợp nhất"),  # under its number, the consolidated Quyết định's title
+    ("8018a6f353d60a9e", "11554/VPCP-V.I", "Công văn"),  # a unit's mark after a dot (Vụ I)
 ])
 def test_the_type_comes_from_the_layout_before_the_letters_of_the_symbol(doc_id, reference, doc_type):
     md = _extra(doc_id)
@@ -162,6 +163,7 @@ def test_the_type_comes_from_the_layout_before_the_letters_of_the_symbol(doc_id,
     ("8ea98f884cf1d2a7", "Vũ Hải Sản"),  # after a military rank: "Thượng tướng Vũ Hải Sản"
     ("e01d3782fbed0967", "Phạm Minh Chính"),  # a footnote glued after the name
     ("85dfc8ce7a836e1d", "Vũ Mạnh Hà"),  # the appendix's title glued after the name
+    ("b3bb1db5fda14e02", "Cao Anh Tuấn"),  # an English translation's title on the next line
 ])
 def test_the_signer_is_read_under_the_titles_when_other_text_is_glued_after_the_name(doc_id, signer):
     assert _extra(doc_id).signer == signer
@@ -234,3 +236,12 @@ def test_a_consolidated_text_takes_the_number_under_its_authentication_heading()
     beside = CONSOLIDATED.replace("BỘ TÀI CHÍNH\nXÁC THỰC VĂN BẢN HỢP NHẤT\nSố: 19/VBHN-BTC",
                                   "BỘ TÀI CHÍNH Số: 19/VBHN-BTC\nXÁC THỰC VĂN BẢN HỢP NHẤT")
     assert parse(beside.encode(), with_sentences=False).metadata.reference == "19/VBHN-BTC"
+
+
+def test_a_consolidated_text_authenticated_as_xac_nhan_takes_its_own_number():
+    # Some ministries head the block "XÁC NHẬN VĂN BẢN HỢP NHẤT", the number above the heading
+    confirmed = CONSOLIDATED.replace("XÁC THỰC VĂN BẢN HỢP NHẤT", "XÁC NHẬN VĂN BẢN HỢP NHẤT")
+    assert parse(confirmed.encode(), with_sentences=False).metadata.reference == "19/VBHN-BTC"
+    md = parse(shared("corpus", "docs", "hr-van-ban-hop-nhat-so-4246-vbhn-bldtbxh-34873.txt").read_bytes(),
+               with_sentences=False).metadata
+    assert (md.reference, md.doc_type) == ("4246/VBHN-BLĐTBXH", "Văn bản hợp nhất")

@@ -47,6 +47,14 @@ def test_lines_inside_a_sentence_are_joined_and_headings_kept():
     assert normalize(text).text == "1. Mục đích\na) Tổ chức quán triệt sâu sắc và triển khai thực hiện nghiêm túc.\nb) Khắc phục"
 
 
+def test_a_signers_name_on_its_own_line_is_not_joined_to_the_next_block():
+    text = "THỨ TRƯỞNG\nCao Anh Tuấn\nCircular No. 109/2025/TT-BTC dated November 18, 2025\n"
+    assert "Cao Anh Tuấn\nCircular" in normalize(text).text
+    # a name wrapped over two lines is one name; an English title line is left to the reflow
+    assert "Lê Hải Hòa" in normalize("CHỦ TỊCH\nLê Hải\nHòa\n").text
+    assert "The Old Man And" in normalize("The Old Man\nAnd the sea went on and on\n").text
+
+
 def test_page_number_lines_and_gazette_running_headers_are_dropped():
     text = "CÔNG BÁO/Số 242/Ngày 22-04-2026\n30\nĐiều 1. Phạm vi\n- 2 -\nnội dung"
     assert normalize(text).text == "Điều 1. Phạm vi nội dung"
