@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 from services.analyzer.align import WEAK, AlignParams, Passage, classify, lexical_similarity
 from services.analyzer.align import covered as covered_by
@@ -58,6 +59,14 @@ class SentenceParams:
     # span's words (weighed by rarity) its directive span holds: heavy editing that deletes
     # words and reverses sentences leaves both character measures low
     max_held_spread: float = 4.0  # (a directive span at most this many times the draft's)
+    clause_dice: float = 0.85  # a draft sentence that is a clause of a longer directive sentence:
+    # the stretches of the two that align hold this share of the same words (Dice), …
+    clause_words: int = 10  # … over this many of the draft's words at least, …
+    clause_spread: float = 1.3  # … the directive sentence being this many times the draft's at least;
+    # and the directive's stretch has twice the evidence of reuse a close sentence needs: a
+    # fragment of the domain's formulas ("… theo mẫu quy định tại Phụ lục … kèm theo Nghị định
+    # này") is alike far more often than a whole sentence
+    clause_evidence: float = 2 * AlignParams.min_evidence
     max_draft_gap: int = 3  # draft sentences a passage may step over (as directive sentences)
     max_source_gap: int = 3  # directive sentences between aligned ones of a passage
     common_share: float = 0.02  # words in more of the registry's sentences do not rank candidates …
@@ -286,6 +295,15 @@ class SentenceMatch(NamedTuple):
     end: int
     text: str = ""  # its words, when asked for (the semantic layer embeds them)
     exact: float = 0.0  # the ranking score over every word that ranks, however long its postings
+    # Where the directive sentence is much longer than the draft's, the stretches of the two
+    # that align (`clause_of`): their Dice overlap, and their token ranges in the draft and in
+    # the directive (0 when not measured).
+    clause: float = 0.0
+    clause_draft_start: int = 0
+    clause_draft_end: int = 0
+    clause_start: int = 0
+    clause_end: int = 0
+    as_clause: bool = False  # chosen for its clause: the passage is made of the two stretches
 
 
 def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existing: list[Passage],
@@ -322,16 +340,26 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
     weighed = by_model(t, built.model, built.vocabulary, draft, params)
     first_row = np.searchsorted(t["doc"], np.arange(len(index.documents) + 1))
     extra = _postings_among(weighed, built.vocabulary, draft, spans, among, first_row) if among else {}
+    # A clause alone is told from the domain's formulas by the common-phrase model's figures:
+    # in a language the model does not speak, none is taken.
+    clauses = "model" in weighed
     out = []
     for a, b in spans:
         found = []
-        for s, cosine, dice, value, exact in ranked(sentence_bag(draft, a, b), built.vocabulary, weighed, mask,
-                                                    extra=extra):
+        bag = sentence_bag(draft, a, b)
+        length = sum(bag.values())
+        for s, cosine, dice, value, exact in ranked(bag, built.vocabulary, weighed, mask, extra=extra):
             doc = int(t["doc"][s])
             start, end = (int(x) for x in t["spans"][s])
-            text = " ".join(index.documents[doc].tokens.words[start:end]) if with_text else ""
+            source = index.documents[doc].tokens
+            text = " ".join(source.words[start:end]) if with_text else ""
+            clause = ()
+            # (the words both hold bound what can align: dice * (length + its length) / 2)
+            held = dice * (len(bag) + int(t["offsets"][s + 1] - t["offsets"][s])) / 2
+            if clauses and held >= params.clause_dice * params.clause_words and length >= params.clause_words:
+                clause = clause_of(draft, a, b, source, start, end, params)
             found.append(SentenceMatch(value, doc if numbers is None else int(numbers[doc]),
-                                       s - int(first_row[doc]), cosine, dice, start, end, text, exact))
+                                       s - int(first_row[doc]), cosine, dice, start, end, text, exact, *clause))
         out.append(found)
     return out
 
@@ -400,17 +428,66 @@ def merge_matches(lists: list[list[SentenceMatch]], k: int = None) -> list[Sente
     k = CANDIDATES if k is None else k
     pool = sorted((m for found in lists for m in found), key=lambda m: (-m.value, m.no, m.ordinal))[:RANKED]
     top = sorted(pool, key=lambda m: (-m.exact, m.no, m.ordinal))[:k]
+    # a long sentence the draft's is a clause of ranks low as a whole: kept for its clause
+    top += [m for m in pool if m.clause >= SentenceParams.clause_dice and m not in top]
     return sorted(top, key=lambda m: (-m.cosine, m.no, m.ordinal))
 
 
+CLAUSE_GAP = 3  # words either text may hold between two aligned words of one stretch
+
+
+def clause_of(draft: TokenSeq, a: int, b: int, source: TokenSeq, s: int, e: int,
+              params: SentenceParams) -> tuple:
+    """Where the directive sentence [s, e) is much longer than the draft unit [a, b): the
+    stretch of each that align, as (Dice overlap of their words, draft start, draft end,
+    directive start, directive end); () when none is long enough.
+
+    A drafter takes a clause of a long sentence ("… được khấu trừ thuế giá trị gia tăng đầu
+    vào"), edited: the whole sentences then share too few words to match, while the clause
+    holds nearly all of the draft's. The words in common in order (longest common
+    subsequence) are cut where either text puts more than CLAUSE_GAP words between two of
+    them; the stretch with the most is the clause, and its Dice counts moved words too."""
+    d_at = [k for k in range(a, b) if not draft.excluded[k]]
+    s_at = [k for k in range(s, e) if not source.excluded[k]]
+    if len(s_at) < params.clause_spread * len(d_at):
+        return ()
+    d_words, s_words = [draft.words[k] for k in d_at], [source.words[k] for k in s_at]
+    pairs = [(i, j) for op in LCSseq.opcodes(d_words, s_words) if op.tag == "equal"
+             for i, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end))]
+    best: list[tuple[int, int]] = []
+    stretch: list[tuple[int, int]] = []
+    for i, j in pairs:
+        if stretch and (i - stretch[-1][0] > CLAUSE_GAP + 1 or j - stretch[-1][1] > CLAUSE_GAP + 1):
+            stretch = []
+        stretch.append((i, j))
+        if len(stretch) > len(best):
+            best = list(stretch)
+    if len(best) < params.clause_dice * params.clause_words:
+        return ()
+    (di, si), (dj, sj) = best[0], (best[-1][0] + 1, best[-1][1] + 1)
+    if dj - di < params.clause_words:
+        return ()
+    shared = sum((Counter(d_words[di:dj]) & Counter(s_words[si:sj])).values())
+    return 2 * shared / ((dj - di) + (sj - si)), d_at[di], d_at[dj - 1] + 1, s_at[si], s_at[sj - 1] + 1
+
+
 def best_match(matches: list[SentenceMatch], params: SentenceParams) -> SentenceMatch | None:
-    """The directive sentence closest to a draft sentence, if close enough."""
+    """The directive sentence closest to a draft sentence, if close enough; or the longer
+    directive sentence the draft's is a clause of, where that clause is closer than the
+    whole closest sentence is (`clause_of`)."""
+    closest = None
     for m in matches:
         if m.cosine < params.min_cosine:
             break
         if m.dice >= params.min_dice:
-            return m
-    return None
+            closest = m
+            break
+    clauses = [m for m in matches if m.clause >= params.clause_dice]
+    if clauses:
+        of = max(clauses, key=lambda m: (m.clause, -m.no, -m.ordinal))
+        if closest is None or (closest.cosine < params.single_cosine and closest.dice < of.clause):
+            return of._replace(as_clause=True)
+    return closest
 
 
 def settle_repeats(chosen: list[tuple[int, tuple[int, int], SentenceMatch]],
@@ -422,6 +499,8 @@ def settle_repeats(chosen: list[tuple[int, tuple[int, int], SentenceMatch]],
     `found` every unit's matches."""
     out = list(chosen)
     for j, (k, span, m) in enumerate(chosen):
+        if m.as_clause:  # a clause is no repeated whole sentence
+            continue
         same = [x for x in found[k] if x.no == m.no and x.cosine == m.cosine and x.dice == m.dice]
         if len(same) < 2:
             continue
@@ -440,10 +519,16 @@ def passages_of_matches(draft: TokenSeq, best: list[tuple[int, tuple[int, int], 
     matched directive's tokens by its number, `weigh` the weights of words (`weigher`)."""
     by_source: dict[int, list] = {}
     spans = {}
+    clauses = set()  # the units matched as a clause of a longer directive sentence
     for k, span, m in best:
-        spans[k] = span
-        by_source.setdefault(m.no, []).append((k, m.ordinal, m.cosine, m.dice, (m.start, m.end)))
-    return {src: _group(aligned, spans, src, draft, tokens_of(src), params, phrases, weigh)
+        if m.as_clause:
+            clauses.add(k)
+            spans[k] = (m.clause_draft_start, m.clause_draft_end)
+            by_source.setdefault(m.no, []).append((k, m.ordinal, m.clause, m.clause, (m.clause_start, m.clause_end)))
+        else:
+            spans[k] = span
+            by_source.setdefault(m.no, []).append((k, m.ordinal, m.cosine, m.dice, (m.start, m.end)))
+    return {src: _group(aligned, spans, src, draft, tokens_of(src), params, phrases, weigh, clauses)
             for src, aligned in by_source.items()}
 
 
@@ -564,7 +649,7 @@ def numbered_heading(tokens: TokenSeq, a: int, b: int) -> bool:
 
 
 def _rare_phrasing(source: TokenSeq, a: int, b: int, draft: TokenSeq, span: tuple[int, int],
-                   phrases: PhraseModel, params: SentenceParams) -> bool:
+                   phrases: PhraseModel, params: SentenceParams, evidence: float | None = None) -> bool:
     """Whether the directive's words from the first to the last the draft sentence at `span`
     holds ([a, b) being the directive sentence) have the evidence of reuse a lexical passage
     must: each of their shingles weighs 1 / (1 + its uses beyond one in the common-phrase
@@ -581,7 +666,8 @@ def _rare_phrasing(source: TokenSeq, a: int, b: int, draft: TokenSeq, span: tupl
     if len(uses) == 0:
         return False
     weights = np.where(uses > phrases.common_cap, 0.0, 1.0 / (1.0 + np.maximum(uses - 1, 0)))
-    return weights.sum() >= params.close_evidence and weights.mean() >= params.close_mean_evidence
+    needed = params.close_evidence if evidence is None else evidence
+    return weights.sum() >= needed and weights.mean() >= params.close_mean_evidence
 
 
 def _word_order_free(draft: TokenSeq, source: TokenSeq, p: Passage) -> float:
@@ -602,10 +688,12 @@ def _held_share(draft: TokenSeq, source: TokenSeq, p: Passage, weigh) -> float:
 
 
 def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq,
-           source: TokenSeq, params: SentenceParams, phrases: PhraseModel, weigh) -> list[Passage]:
+           source: TokenSeq, params: SentenceParams, phrases: PhraseModel, weigh,
+           clauses: set[int] = frozenset()) -> list[Passage]:
     """Aligned sentences near each other in both texts, as passages: `aligned` holds (draft
     unit, directive sentence, cosine, Dice, its token range in the directive); `weigh` gives
-    words their weights (`word_weights`)."""
+    words their weights (`word_weights`); the units of `clauses` are aligned with a clause of
+    a longer directive sentence (their Dice as both measures, the two stretches as spans)."""
     out: list[Passage] = []
     group: list[tuple] = []
 
@@ -613,8 +701,14 @@ def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq
         """The passage these aligned sentences make, if they make one: two directive
         sentences or more, or one sentence long and close enough alone."""
         d_tokens = sum(sents[i][1] - sents[i][0] for i, *_ in members)
-        alone = d_tokens >= params.single_tokens and max(c for _, _, c, _, _ in members) >= params.single_cosine
-        if len(members) == 1 and not alone:
+        if len(members) == 1 and members[0][0] in clauses:
+            # a clause is a passage alone when it is not the domain's common phrasing
+            i, _, closeness, _, (a, b) = members[0]
+            alone = closeness >= params.clause_dice and _rare_phrasing(source, a, b, draft, sents[i], phrases, params,
+                                                                      evidence=params.clause_evidence)
+        else:
+            alone = d_tokens >= params.single_tokens and max(c for _, _, c, _, _ in members) >= params.single_cosine
+        if len(members) == 1 and not alone and members[0][0] not in clauses:
             i, _, cosine, dice, (a, b) = members[0]
             alone = (d_tokens >= params.close_tokens and cosine >= params.close_cosine
                      and dice >= params.close_dice and not numbered_heading(draft, *sents[i])

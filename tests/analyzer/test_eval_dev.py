@@ -34,13 +34,15 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     assert inside_citations == 0
     assert figures["granularity"] <= 1.10
     # Floors at the figures this code reaches (README, "Figures"); the bars are higher
-    # (plagdet and precision 0.90, host-reuse and edit 0.90, none and format 0.95): raise
+    # (plagdet and precision 0.90, host-reuse 0.90, none and format 0.95): raise
     # these as they are met, never lower them.
     # Host-reuse went from 0.86 to 0.84 when repeated text began to be traced to the place
     # holding its longest identical run (precision 0.81 to 0.84): see the README's figures.
     # Paraphrase went from 0.83 to 0.89 when the sentence layer began to weigh words by the
     # common-phrase model's sentence frequencies instead of the registry's 24 sources.
     recall = figures["recall_by_obfuscation"]
-    assert figures["plagdet"] >= 0.85 and figures["precision"] >= 0.85
+    assert figures["plagdet"] >= 0.865 and figures["precision"] >= 0.85
     assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.97 and recall["format"] >= 0.93
-    assert recall["edit"] >= 0.81 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.62
+    # Edit reached its bar (0.82 to 0.91) and random went from 0.64 to 0.75 when a draft
+    # sentence began to be matched with a clause of a longer directive sentence.
+    assert recall["edit"] >= 0.90 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.74

@@ -319,6 +319,45 @@ def test_a_short_sentence_of_the_domains_stock_phrasing_is_not_a_passage_however
     assert _passages_of(VI_DIRECTIVE, _vi_draft(edited)) == []
 
 
+# Long sentences of real directives (Thông tư 20/2022/TT-BKHĐT, a VAT decree, Nghị định 161/2024)
+VI_LONG_SENTENCES = (
+    "Điều 5. Kiểm tra hồ sơ\n\n"
+    "b) Kiểm tra các thành phần của bản gốc HSĐXKT, trong đó có: đơn dự thầu thuộc HSĐXKT, thỏa thuận "
+    "liên danh (nếu có), tài liệu chứng minh tư cách hợp lệ của người ký đơn (nếu có), tài liệu chứng minh "
+    "tư cách hợp lệ, đề xuất về kỹ thuật và các thành phần khác thuộc HSĐXKT theo quy định tại Mục 10 CDNT;\n\n"
+    "c) Doanh nghiệp, hợp tác xã bán sản phẩm cho doanh nghiệp, hợp tác xã, liên hiệp hợp tác xã khác thì "
+    "không phải kê khai, tính nộp thuế giá trị gia tăng nhưng được khấu trừ thuế giá trị gia tăng đầu vào.\n\n"
+    "d) Giấy đề nghị điều chỉnh thông tin trên Giấy phép vận chuyển hàng hóa nguy hiểm theo mẫu quy định "
+    "tại Phụ lục IVa kèm theo Nghị định này;\n")
+
+
+def test_an_edited_clause_of_a_long_directive_sentence_is_a_passage_of_that_clause():
+    index = DirectiveIndex()
+    index_document(index, key="directive", parsed=parse(VI_LONG_SENTENCES.encode(), with_sentences=False))
+    for clause, edited in (
+        ("và các thành phần khác thuộc HSĐXKT theo quy định tại Mục 10 CDNT",
+         "và các phần thành khác thuộc HSĐXKT theo quy định tại Mục 10 của CDNT."),
+        ("thuế giá trị gia tăng nhưng được khấu trừ thuế giá trị gia tăng đầu vào",
+         "thuế giá trị gia tăng nhưng khấu trừ được thuế giá trị gia tăng đầu vào."),
+    ):
+        draft = parse(_vi_draft(edited).encode(), with_sentences=False)
+        # the whole sentences share too little to match, and shingles too few to seed
+        assert detect(draft, index, key="draft", params=DetectParams(semantic=False, sentences=False)).passages == []
+        report = detect(draft, index, key="draft", params=DetectParams(semantic=False))
+        assert [draft.text[p.draft_start:p.draft_end].strip().rstrip(".") for p in report.passages] == [
+            edited.rstrip(".")]
+        # the directive's side is the clause, not the whole long sentence
+        (p,) = report.passages
+        start = VI_LONG_SENTENCES.index(clause)
+        assert start <= p.source_start and p.source_end <= start + len(clause) + 1
+
+
+def test_a_clause_of_the_domains_formulas_is_not_a_passage():
+    # "… theo mẫu quy định tại Phụ lục … kèm theo Nghị định này" closes a thousand sentences
+    own = "Kích thước, ký hiệu, màu sắc biểu trưng nguy hiểm theo mẫu quy định tại Phụ lục III kèm theo Nghị định này."
+    assert _passages_of(VI_LONG_SENTENCES, _vi_draft(own)) == []
+
+
 def test_a_directives_numbered_heading_taken_over_by_a_draft_is_not_a_passage():
     heading = heavily_edited("Lưu giữ mẫu ADN hài cốt chưa xác định được danh tính").rstrip(".")
     assert _passages_of(VI_DIRECTIVE, _vi_draft(f"2. {heading}")) == []
