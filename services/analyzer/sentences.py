@@ -59,10 +59,11 @@ class SentenceParams:
     # span's words (weighed by rarity) its directive span holds: heavy editing that deletes
     # words and reverses sentences leaves both character measures low
     max_held_spread: float = 4.0  # (a directive span at most this many times the draft's)
-    clause_dice: float = 0.85  # a draft sentence that is a clause of a longer directive sentence:
-    # the stretches of the two that align hold this share of the same words (Dice), …
+    clause_dice: float = 0.85  # a clause of a longer directive sentence, or a copied sentence glued
+    # to the draft's own words: the stretches of the two that align hold this share of the same
+    # words (Dice), …
     clause_words: int = 10  # … over this many of the draft's words at least, …
-    clause_spread: float = 1.3  # … the directive sentence being this many times the draft's at least;
+    clause_spread: float = 1.3  # … either sentence being this many times its stretch at least;
     # and the directive's stretch has twice the evidence of reuse a close sentence needs: a
     # fragment of the domain's formulas ("… theo mẫu quy định tại Phụ lục … kèm theo Nghị định
     # này") is alike far more often than a whole sentence
@@ -438,20 +439,45 @@ CLAUSE_GAP = 3  # words either text may hold between two aligned words of one st
 
 def clause_of(draft: TokenSeq, a: int, b: int, source: TokenSeq, s: int, e: int,
               params: SentenceParams) -> tuple:
-    """Where the directive sentence [s, e) is much longer than the draft unit [a, b): the
-    stretch of each that align, as (Dice overlap of their words, draft start, draft end,
-    directive start, directive end); () when none is long enough.
+    """The stretches of the draft unit [a, b) and of the directive sentence [s, e) that
+    align, where they are a part of either sentence (at most 1/`clause_spread` of it), as
+    (Dice overlap of their words, draft start, draft end, directive start, directive end);
+    () when none is long enough.
 
     A drafter takes a clause of a long sentence ("… được khấu trừ thuế giá trị gia tăng đầu
-    vào"), edited: the whole sentences then share too few words to match, while the clause
-    holds nearly all of the draft's. The words in common in order (longest common
-    subsequence) are cut where either text puts more than CLAUSE_GAP words between two of
-    them; the stretch with the most is the clause, and its Dice counts moved words too."""
+    vào"), edited, or a sentence that the layout glues to a line of the draft's own: the
+    whole sentences then share too few words to match, while the stretches hold nearly the
+    same. The words in common in order (`_densest_stretch`) are cut where either text puts
+    more than CLAUSE_GAP words between two of them; the stretch with the most is the clause,
+    and its Dice counts moved words too."""
     d_at = [k for k in range(a, b) if not draft.excluded[k]]
     s_at = [k for k in range(s, e) if not source.excluded[k]]
-    if len(s_at) < params.clause_spread * len(d_at):
-        return ()
     d_words, s_words = [draft.words[k] for k in d_at], [source.words[k] for k in s_at]
+    best = _densest_stretch(d_words, s_words)
+    if best:
+        # Again around it: words of the draft's own line that the directive holds elsewhere in
+        # the sentence no longer take the place of the clause's first or last words.
+        d_lo, s_lo = max(0, best[0][0] - 2 * CLAUSE_GAP), max(0, best[0][1] - 2 * CLAUSE_GAP)
+        d_hi, s_hi = best[-1][0] + 1 + 2 * CLAUSE_GAP, best[-1][1] + 1 + 2 * CLAUSE_GAP
+        again = [(i + d_lo, j + s_lo) for i, j in _densest_stretch(d_words[d_lo:d_hi], s_words[s_lo:s_hi])]
+        if len(again) >= len(best):
+            best = again
+    if len(best) < params.clause_dice * params.clause_words:
+        return ()
+    (di, si), (dj, sj) = best[0], (best[-1][0] + 1, best[-1][1] + 1)
+    if dj - di < params.clause_words:
+        return ()
+    # a part of either sentence: of the directive's, or of a draft sentence that glues it to its own
+    if (sj - si) * params.clause_spread > len(s_at) and (dj - di) * params.clause_spread > len(d_at):
+        return ()
+    shared = sum((Counter(d_words[di:dj]) & Counter(s_words[si:sj])).values())
+    return 2 * shared / ((dj - di) + (sj - si)), d_at[di], d_at[dj - 1] + 1, s_at[si], s_at[sj - 1] + 1
+
+
+def _densest_stretch(d_words: list[str], s_words: list[str]) -> list[tuple[int, int]]:
+    """The positions of the words two texts hold in the same order (longest common
+    subsequence), cut where either puts more than CLAUSE_GAP words between two of them: the
+    longest stretch."""
     pairs = [(i, j) for op in LCSseq.opcodes(d_words, s_words) if op.tag == "equal"
              for i, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end))]
     best: list[tuple[int, int]] = []
@@ -462,13 +488,7 @@ def clause_of(draft: TokenSeq, a: int, b: int, source: TokenSeq, s: int, e: int,
         stretch.append((i, j))
         if len(stretch) > len(best):
             best = list(stretch)
-    if len(best) < params.clause_dice * params.clause_words:
-        return ()
-    (di, si), (dj, sj) = best[0], (best[-1][0] + 1, best[-1][1] + 1)
-    if dj - di < params.clause_words:
-        return ()
-    shared = sum((Counter(d_words[di:dj]) & Counter(s_words[si:sj])).values())
-    return 2 * shared / ((dj - di) + (sj - si)), d_at[di], d_at[dj - 1] + 1, s_at[si], s_at[sj - 1] + 1
+    return best
 
 
 def best_match(matches: list[SentenceMatch], params: SentenceParams) -> SentenceMatch | None:

@@ -41,8 +41,8 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     # Paraphrase went from 0.83 to 0.89 when the sentence layer began to weigh words by the
     # common-phrase model's sentence frequencies instead of the registry's 24 sources.
     recall = figures["recall_by_obfuscation"]
-    assert figures["plagdet"] >= 0.865 and figures["precision"] >= 0.85
+    assert figures["plagdet"] >= 0.87 and figures["precision"] >= 0.85
     assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.97 and recall["format"] >= 0.93
-    # Edit reached its bar (0.82 to 0.91) and random went from 0.64 to 0.75 when a draft
+    # Edit reached its bar (0.82 to 0.91) and random went from 0.64 to 0.81 when a draft
     # sentence began to be matched with a clause of a longer directive sentence.
-    assert recall["edit"] >= 0.90 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.74
+    assert recall["edit"] >= 0.90 and recall["paraphrase"] >= 0.89 and recall["random"] >= 0.80

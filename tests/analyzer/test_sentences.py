@@ -328,7 +328,8 @@ VI_LONG_SENTENCES = (
     "c) Doanh nghiệp, hợp tác xã bán sản phẩm cho doanh nghiệp, hợp tác xã, liên hiệp hợp tác xã khác thì "
     "không phải kê khai, tính nộp thuế giá trị gia tăng nhưng được khấu trừ thuế giá trị gia tăng đầu vào.\n\n"
     "d) Giấy đề nghị điều chỉnh thông tin trên Giấy phép vận chuyển hàng hóa nguy hiểm theo mẫu quy định "
-    "tại Phụ lục IVa kèm theo Nghị định này;\n")
+    "tại Phụ lục IVa kèm theo Nghị định này;\n\n"
+    "Đồng thời chuyển danh sách chi trả để tổ chức dịch vụ chi trả cho đối tượng thụ hưởng tháng sau.\n")
 
 
 def test_an_edited_clause_of_a_long_directive_sentence_is_a_passage_of_that_clause():
@@ -350,6 +351,15 @@ def test_an_edited_clause_of_a_long_directive_sentence_is_a_passage_of_that_clau
         (p,) = report.passages
         start = VI_LONG_SENTENCES.index(clause)
         assert start <= p.source_start and p.source_end <= start + len(clause) + 1
+
+
+def test_a_copied_sentence_glued_to_a_line_of_the_drafts_own_is_a_passage_without_that_line():
+    # reflowing joins a line with no closing punctuation to the next one that opens in lower case
+    own = "Ủy ban nhân dân xã rà soát danh sách hộ nghèo trên địa bàn"
+    copied = "chuyển danh chi trả sách để tổ dịch vụ chức cho chi trả đối thụ tượng hưởng tháng sau."
+    assert not _five_in_a_row(copied, VI_LONG_SENTENCES)
+    passages = _passages_of(VI_LONG_SENTENCES, _vi_draft(f"{own}\n{copied}"))
+    assert [p.strip().rstrip(".") for p in passages] == [copied.rstrip(".")]
 
 
 def test_a_clause_of_the_domains_formulas_is_not_a_passage():
