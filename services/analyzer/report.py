@@ -61,14 +61,46 @@ _CLOSING = re.compile(r"[.;:,!?)\]”\"…]{1,3}")
 _AFTER_CLOSING = ("", " ", "\n", "\n- ", "\n-", "\n+ ", "\n+", " - ", "\n• ", "\n* ")
 
 
-def _closing(text: str, tokens: TokenSeq, d_end: int, source: TokenSeq, s_end: int) -> int:
-    """Characters of the closing punctuation ("." ";" ")." …) that both texts put right after
-    the passage's last word: part of what was copied, in both texts, as a reader counts it."""
+# Marks that end a sentence or a list item, and the codes of the directive's text after its
+# word when one of them ends it there, with the mark's length.
+_ENDS = (".", ";", ":", "!", "?", "…")
+_ENDING_CODES = {separator_code(mark + after): len(mark) for mark in _ENDS for after in _AFTER_CLOSING}
+
+
+def _closing(text: str, tokens: TokenSeq, d_end: int, source: TokenSeq, s_end: int) -> tuple[int, int]:
+    """Characters of the closing punctuation ("." ";" ")." …) right after the passage's last
+    word, in the draft and in the directive: the same marks in both, part of what was copied
+    as a reader counts it; or each text's own where both end a sentence there (a copied
+    sentence made a list item ends with ";" where the directive has ".")."""
     m = _CLOSING.match(text, int(tokens.ends[d_end - 1]))
     if m is None or source.separators is None or s_end >= len(source):
-        return 0
+        return 0, 0
     code = int(source.separators[s_end])
-    return len(m.group()) if any(separator_code(m.group() + after) == code for after in _AFTER_CLOSING) else 0
+    if any(separator_code(m.group() + after) == code for after in _AFTER_CLOSING):
+        return len(m.group()), len(m.group())
+    if m.group() in _ENDS and code in _ENDING_CODES:
+        return len(m.group()), _ENDING_CODES[code]
+    return 0, 0
+
+
+_BULLETS = ("- ", "-", "+ ", "+", "• ", "•", "* ")
+_BULLET_BEFORE = re.compile(r"(?:^|\n)[ \t]*([-+•*][ \t]*)$")
+# The codes of the directive's text before a word that opens a list item, with the bullet's length.
+_BULLET_CODES = {separator_code(end + "\n" + bullet): len(bullet)
+                 for end in ("", ".", ";", ":", ",", "./.") for bullet in _BULLETS}
+
+
+def _opening(text: str, tokens: TokenSeq, d_start: int, source: TokenSeq, s_start: int) -> tuple[int, int]:
+    """Characters of the bullet ("- ", "+ ", "• ") before the passage's first word where that
+    word opens a list item, in the draft and in the directive: a copied item is read with its
+    bullet, as a copied sentence with its closing mark."""
+    start = int(tokens.starts[d_start])
+    m = _BULLET_BEFORE.search(text, max(0, start - 40), start)
+    draft = len(m.group(1)) if m else 0
+    source_bullet = 0
+    if source.separators is not None and s_start > 0:
+        source_bullet = _BULLET_CODES.get(int(source.separators[s_start]), 0)
+    return draft, source_bullet
 
 
 def build(
@@ -79,13 +111,14 @@ def build(
     reported = []
     for p in passages:
         src = documents[p.source_no]
-        closing = _closing(parsed.text, tokens, p.d_end, src.tokens, p.s_end)
+        closing, source_closing = _closing(parsed.text, tokens, p.d_end, src.tokens, p.s_end)
+        bullet, source_bullet = _opening(parsed.text, tokens, p.d_start, src.tokens, p.s_start)
         reported.append(ReportedPassage(
-            draft_start=int(tokens.starts[p.d_start]),
+            draft_start=int(tokens.starts[p.d_start]) - bullet,
             draft_end=int(tokens.ends[p.d_end - 1]) + closing,
             source=src.key,
-            source_start=int(src.tokens.starts[p.s_start]),
-            source_end=int(src.tokens.ends[p.s_end - 1]) + closing,
+            source_start=int(src.tokens.starts[p.s_start]) - source_bullet,
+            source_end=int(src.tokens.ends[p.s_end - 1]) + source_closing,
             kind=p.kind,
             lexical=round(p.lexical, 3),
             semantic=None if p.semantic is None else round(p.semantic, 3),

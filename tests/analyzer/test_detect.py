@@ -429,6 +429,22 @@ def test_a_passage_ends_with_the_closing_punctuation_both_texts_put_after_its_la
     assert found(");") == [(copied, copied)]
 
 
+def test_a_sentence_copied_as_a_list_item_is_reported_with_its_bullet_and_each_texts_closing_mark():
+    sentence = ("The committee shall review every application within thirty days of its receipt and shall "
+                "notify the applicant in writing of its decision")
+    draft_text = f"Tasks of the office:\n- {sentence};\n- Lunch is served at noon.\n"
+    draft = parse(draft_text.encode(), with_sentences=False)
+    for directive, source_side in ((f"General provisions.\n\n{sentence}.\n\nFees are paid at the counter.\n",
+                                    f"{sentence}."),
+                                   (f"General provisions:\n- {sentence}.\n- Fees are paid at the counter.\n",
+                                    f"- {sentence}.")):
+        index = DirectiveIndex()
+        index_document(index, key="rules", parsed=parse(directive.encode(), with_sentences=False))
+        passages = detect(draft, index, key="plan", params=DetectParams(semantic=False)).passages
+        assert [(draft_text[p.draft_start:p.draft_end], directive[p.source_start:p.source_end])
+                for p in passages] == [(f"- {sentence};", source_side)]
+
+
 def test_a_straight_quotation_mark_left_open_does_not_hide_the_text_up_to_the_next_quotation():
     """A stray opening mark (machine translation leaves many) would pair with the next
     quotation's opening mark; a mark opens only with no word before it and closes only with
