@@ -235,6 +235,10 @@ class _Header:
             if not same_line and _is_caps(text[pos: text.find("\n", pos)]) and text[pos:].startswith("CỦA "):
                 pos = text.find("\n", pos) + 1
         start = pos + (len(text[pos:]) - len(text[pos:].lstrip()))
+        if text[start:start + 1].islower() and not re.match(r"về\b", text[start:]):
+            # A trích yếu opens with a capital, or with "về …" under a Party title; a line in
+            # lower case after the title is the body's (or text pasted there), never the subject.
+            return
         line_end = text.find("\n", start)
         line_end = len(text) if line_end == -1 else line_end
         end = self._subject_end(start, line_end)

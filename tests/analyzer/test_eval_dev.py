@@ -42,7 +42,7 @@ def test_dev_set_figures(dev_set, semantic_layer, capsys):
     # common-phrase model's sentence frequencies instead of the registry's 24 sources.
     recall = figures["recall_by_obfuscation"]
     assert figures["plagdet"] >= 0.87 and figures["precision"] >= 0.85
-    assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.98 and recall["format"] >= 0.94
+    assert recall["host-reuse"] >= 0.84 and recall["none"] >= 0.99 and recall["format"] >= 0.94
     # Edit reached its bar (0.82 to 0.91) and random went from 0.64 to 0.81 when a draft
     # sentence began to be matched with a clause of a longer directive sentence.
     # Paraphrase reached its bar (0.896 to 0.908) when a passage began to take each text's own

@@ -245,3 +245,16 @@ def test_a_consolidated_text_authenticated_as_xac_nhan_takes_its_own_number():
     md = parse(shared("corpus", "docs", "hr-van-ban-hop-nhat-so-4246-vbhn-bldtbxh-34873.txt").read_bytes(),
                with_sentences=False).metadata
     assert (md.reference, md.doc_type) == ("4246/VBHN-BLĐTBXH", "Văn bản hợp nhất")
+
+
+def test_a_line_in_lower_case_after_the_title_is_body_text_not_the_subject():
+    head = ("ỦY BAN NHÂN DÂN\nXÃ LƯƠNG MINH\nSố: 12/BC-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\nLương Minh, ngày 05 tháng 3 năm 2026\nBÁO CÁO\n")
+    pasted = "hợp chặt chẽ trong thực hiện nhiệm vụ quản lý nhà nước theo ngành, lĩnh vực;\n"
+    body = "Ủy ban nhân dân xã báo cáo kết quả thực hiện nhiệm vụ quý I năm 2026 như sau.\n"
+    parsed = parse((head + pasted + body).encode(), with_sentences=False)
+    assert parsed.metadata.subject is None
+    assert parsed.header.end <= parsed.text.index(pasted)  # the pasted line is checked as content
+    titled = parse((head + "Kết quả thực hiện nhiệm vụ quý I năm 2026\nCăn cứ Kế hoạch số 3/KH-UBND;\n" + body)
+                   .encode(), with_sentences=False)
+    assert titled.metadata.subject == "Kết quả thực hiện nhiệm vụ quý I năm 2026"
