@@ -29,7 +29,9 @@ from services.common.settings import get_settings
 log = logging.getLogger(__name__)
 
 HARD_LIMIT_S = get_settings().task_time_limit
-SOFT_LIMIT_S = int(HARD_LIMIT_S * 0.8)
+# Not rounded: with a limit of a few seconds, int() put the soft limit on a scan chunk's own
+# deadline (half the hard limit), where it interrupted a document mid-query.
+SOFT_LIMIT_S = HARD_LIMIT_S * 0.8
 STALE_AFTER_S = HARD_LIMIT_S + max(5, HARD_LIMIT_S // 10)  # past the hard limit: its worker is gone
 
 

@@ -153,11 +153,11 @@ def test_scan_on_workers_without_a_broker_is_refused(store, tmp_path):
 def test_a_chunk_over_its_time_limit_closes_the_scan_as_failed_and_frees_the_lock(store, machine_redis, tmp_path):
     settings, factory = store
     _register_directive(settings, factory)
-    _fill_archive(settings, n=20)
-    # A 2-second limit: no document is started after 1 s, and a chunk of 20 documents,
-    # parsed and checked, takes about 2 s here.
+    _fill_archive(settings, n=80)
+    # A 2-second limit: no document is started after 1 s, and a chunk of 81 documents,
+    # parsed and checked, takes several seconds on any machine (20 took 1 to 2 s).
     env = {**_env(settings.model_copy(update={"broker_url": machine_redis})),
-           "DRAFTCTL_SCAN_CHUNK_SIZE": "20", "DRAFTCTL_TASK_TIME_LIMIT": "2"}
+           "DRAFTCTL_SCAN_CHUNK_SIZE": "81", "DRAFTCTL_TASK_TIME_LIMIT": "2"}
     worker = Worker(env, tmp_path / "worker.log")
     try:
         done = subprocess.run([DRAFTCTL, "scan", "--on-workers"], env=env, capture_output=True, text=True, timeout=300)
