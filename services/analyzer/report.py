@@ -83,10 +83,11 @@ def _closing(text: str, tokens: TokenSeq, d_end: int, source: TokenSeq, s_end: i
     return 0, 0
 
 
-_BULLETS = ("- ", "-", "+ ", "+", "• ", "•", "* ")
-_BULLET_BEFORE = re.compile(r"(?:^|\n)[ \t]*([-+•*][ \t]*)$")
-# The codes of the directive's text before a word that opens a list item, with the bullet's length.
-_BULLET_CODES = {separator_code(end + "\n" + bullet): len(bullet)
+_BULLETS = ("- ", "-", "+ ", "+", "• ", "•", "* ", "– ", "—")
+_BULLET_BEFORE = re.compile(r"(?:^|\n)[ \t]*([-+•*–—][ \t]*)$")
+# The codes of the directive's text before a word that opens a list item, with that text's
+# length and the bullet's.
+_BULLET_CODES = {separator_code(end + "\n" + bullet): (len(end) + 1 + len(bullet), len(bullet))
                  for end in ("", ".", ";", ":", ",", "./.") for bullet in _BULLETS}
 
 
@@ -99,7 +100,11 @@ def _opening(text: str, tokens: TokenSeq, d_start: int, source: TokenSeq, s_star
     draft = len(m.group(1)) if m else 0
     source_bullet = 0
     if source.separators is not None and s_start > 0:
-        source_bullet = _BULLET_CODES.get(int(source.separators[s_start]), 0)
+        gap, bullet = _BULLET_CODES.get(int(source.separators[s_start]), (0, 0))
+        # (the code is of the text with runs of spaces and of line breaks collapsed: the raw text
+        # is at least that long, and the bullet ends it unless spaces were doubled after it)
+        if gap and int(source.starts[s_start]) - int(source.ends[s_start - 1]) >= gap:
+            source_bullet = bullet
     return draft, source_bullet
 
 

@@ -324,14 +324,15 @@ def units_to_search(draft: TokenSeq, draft_sents: list[tuple[int, int]], existin
 
 def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]], *, allowed: set[int] | None,
            params: SentenceParams, numbers=None, with_text: bool = False,
-           among: set[int] | None = None) -> list[list[SentenceMatch]]:
+           among: set[int] | None = None, with_clauses: bool = True) -> list[list[SentenceMatch]]:
     """For each draft span, the RANKED directive sentences of the index (of the `allowed`
     directives) that rank best for it, closest first (`with_text`: with their words);
     `merge_matches` keeps the CANDIDATES of them. Words the model finds rare whose postings
     are too long to read whole rank the sentences of the directives `among` (the lexical
     layer's candidates) still. `numbers` gives the
     registry number of each of the index's directives (an index that is one shard of a
-    registry); by default their own."""
+    registry); by default their own. `with_clauses`: measure each candidate's clause the span
+    holds (`clause_of`; the sentence layer's search, not the semantic layer's)."""
     if not spans:
         return []
     built, t = table(index, params)
@@ -343,7 +344,7 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
     extra = _postings_among(weighed, built.vocabulary, draft, spans, among, first_row) if among else {}
     # A clause alone is told from the domain's formulas by the common-phrase model's figures:
     # in a language the model does not speak, none is taken.
-    clauses = "model" in weighed
+    clauses = with_clauses and "model" in weighed
     out = []
     for a, b in spans:
         found = []
@@ -429,11 +430,10 @@ def merge_matches(lists: list[list[SentenceMatch]], k: int = None) -> list[Sente
     ordered by cosine (ties: directive, then sentence)."""
     k = CANDIDATES if k is None else k
     pool = sorted((m for found in lists for m in found), key=lambda m: (-m.value, m.no, m.ordinal))[:RANKED]
-    top = sorted(pool, key=lambda m: (-m.exact, m.no, m.ordinal))[:k]
+    by_exact = sorted(pool, key=lambda m: (-m.exact, m.no, m.ordinal))
     # a long sentence the draft's is a clause of ranks low as a whole: kept for its clause
     # among a wider list by the same score (the whole pool's order moves as the registry grows)
-    wider = sorted(pool, key=lambda m: (-m.exact, m.no, m.ordinal))[:CLAUSE_CANDIDATES]
-    top += [m for m in wider if m.clause >= SentenceParams.clause_dice and m not in top]
+    top = by_exact[:k] + [m for m in by_exact[k:CLAUSE_CANDIDATES] if m.clause >= SentenceParams.clause_dice]
     return sorted(top, key=lambda m: (-m.cosine, m.no, m.ordinal))
 
 

@@ -120,7 +120,8 @@ class LocalShard:
                                        numbers=self.numbers, among=local_of(aligned))
         among = local_of(candidates)
         found_semantic = (sentences.search(self.index, draft, list(semantic), allowed=among, params=params,
-                                           numbers=self.numbers, with_text=True, among=among)
+                                           numbers=self.numbers, with_text=True, among=among,
+                                           with_clauses=False)
                           if among else [[] for _ in semantic])
         return SentenceAnswer(found_units, found_semantic)
 

@@ -23,8 +23,8 @@ RULE_LINE = re.compile(r"^[\s_\-–—=*.]+$")
 SO_LINE = re.compile(
     # "Luật số:" and the like open a cell of the header table ("| Luật số: 72/2025/QH15 |");
     # a doubled slash ("24/2026//NQ-CP") is a typing slip of the published text.
-    rf"(?:\bSố|(?:^|\n|\|)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/+\s*)?(?P<sym>{SYMBOL}(?:\.[A-ZĐ0-9]+)*)(?![\w])"
-    # (a unit's own mark may follow a dot: "11554/VPCP-V.I", Vụ I of the Government Office)
+    rf"(?:\bSố|(?:^|\n|\|)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/+\s*)?(?P<sym>{SYMBOL}(?:\.[IVX]{{1,4}})?)(?![\w])"
+    # (a unit's numeral may follow a dot: "11554/VPCP-V.I", Vụ I of the Government Office)
 )
 DATE_LINE = re.compile(
     r"(?P<before>[^\n,]{0,60}),[\s*_]*ngày[\s*_]*(?P<d>\d{1,2})?[\s*_]*tháng[\s*_]*(?P<m>\d{1,2})?[\s*_]*năm[\s*_]*(?P<y>(?:19|20)\d{2})"
@@ -235,9 +235,10 @@ class _Header:
             if not same_line and _is_caps(text[pos: text.find("\n", pos)]) and text[pos:].startswith("CỦA "):
                 pos = text.find("\n", pos) + 1
         start = pos + (len(text[pos:]) - len(text[pos:].lstrip()))
-        if text[start:start + 1].islower() and not re.match(r"về\b", text[start:]):
-            # A trích yếu opens with a capital, or with "về …" under a Party title; a line in
-            # lower case after the title is the body's (or text pasted there), never the subject.
+        if text[start:start + 1].islower() and not PARTY_MOTTO.search(self.window):
+            # A state document's trích yếu opens with a capital (a Party one may not: "về …",
+            # "của Ban Thường vụ …", "một số vấn đề …"); a line in lower case after the title is
+            # the body's (or text pasted there), never the subject.
             return
         line_end = text.find("\n", start)
         line_end = len(text) if line_end == -1 else line_end

@@ -200,8 +200,9 @@ def _is_upper_line(s: str) -> bool:
     return len(letters) >= 4 and not any(c.isdigit() for c in s) and all(c.isupper() for c in letters)
 
 
-def _join_kind(prev: str, nxt: str, short_line: int) -> str:
-    """How two consecutive non-empty lines meet: 'glue' (no space), 'space' or 'hard'."""
+def _join_kind(prev: str, nxt: str, short_line: int, before: str = "") -> str:
+    """How two consecutive non-empty lines meet: 'glue' (no space), 'space' or 'hard'
+    (`before`: the line before `prev`)."""
     p, q = prev.rstrip(), nxt.lstrip()
     tail = _REF_TAIL.search(p)
     # A reference cut by the line break: "534/QĐ-" + "TTg", "226-KL/T" + "W", "226-" + "KL/TW".
@@ -220,9 +221,10 @@ def _join_kind(prev: str, nxt: str, short_line: int) -> str:
         return "hard"  # capitals are header lines and headings: each stays a line of its own
     if len(p) < short_line and q[:1].isupper() and _MARKER.match(p):
         return "hard"  # a short numbered heading ("3. Về tổ chức hội nghị") before its text
-    if q[:1].isupper() and _name_line(p) and not _name_line(f"{p} {q}"):
-        # A name alone on its line (the signer's) ends it: "Cao Anh Tuấn" + "Circular No. …";
-        # a name wrapped over two lines ("Lê Hải" + "Hòa") stays one.
+    if q[:1].isupper() and _is_upper_line(before) and _name_line(p) and not _name_line(f"{p} {q}"):
+        # The signer's name under the titles in capitals ends its line: "THỨ TRƯỞNG" / "Cao Anh
+        # Tuấn" + "Circular No. …"; a name wrapped over two lines ("Lê Hải" + "Hòa") stays one,
+        # and so does a name inside a sentence ("giao cho" / "Ông Trần Văn" + "Bình, …").
         return "hard"
     return "space"
 
@@ -248,14 +250,14 @@ def reflow_pass(src: OffsetText) -> OffsetText:
     typical = statistics.median(lengths) if lengths else 0
     short_line = int(typical * 0.6)
     out = _Builder(src)
-    prev_text = None
+    prev_text = before_text = None
     for s, e in lines:
         line = src.text[s:e]
         # Trim the line but keep offsets: emit its characters one by one.
         ls = s + (len(line) - len(line.lstrip()))
         le = s + len(line.rstrip())
         if prev_text is not None:
-            kind = _join_kind(prev_text, line, short_line)
+            kind = _join_kind(prev_text, line, short_line, before_text or "")
             if kind == "hard":
                 out.emit("\n", ls - 1 if ls > 0 else ls, ls)
             elif kind == "space":
@@ -263,7 +265,7 @@ def reflow_pass(src: OffsetText) -> OffsetText:
             elif kind == "dehyphen":
                 out.chars.pop(), out.starts.pop(), out.ends.pop()
         _emit_collapsed(out, src.text, ls, le)
-        prev_text = line
+        before_text, prev_text = prev_text, line
     return out.build()
 
 

@@ -152,7 +152,7 @@ def _extra(doc_id: str):
 @pytest.mark.parametrize("doc_id, reference, doc_type", [
     ("03890575449f6e05", "5615/CT-CS", "Công văn"),  # a Cục Thuế letter: "CT" is not a Chỉ thị here
     ("8180ae11188469fd", "92/VBHN-BQP", "Văn bản hợp nhất"),  # under its number, the consolidated Quyết định's title
-    ("8018a6f353d60a9e", "11554/VPCP-V.I", "Công văn"),  # a unit's mark after a dot (Vụ I)
+    ("8018a6f353d60a9e", "11554/VPCP-V.I", "Công văn"),  # a unit's numeral after a dot (Vụ I)
 ])
 def test_the_type_comes_from_the_layout_before_the_letters_of_the_symbol(doc_id, reference, doc_type):
     md = _extra(doc_id)
@@ -258,3 +258,7 @@ def test_a_line_in_lower_case_after_the_title_is_body_text_not_the_subject():
     titled = parse((head + "Kết quả thực hiện nhiệm vụ quý I năm 2026\nCăn cứ Kế hoạch số 3/KH-UBND;\n" + body)
                    .encode(), with_sentences=False)
     assert titled.metadata.subject == "Kết quả thực hiện nhiệm vụ quý I năm 2026"
+    # a Party document's trích yếu may open in lower case
+    party = parse("ĐẢNG CỘNG SẢN VIỆT NAM\nBAN CHẤP HÀNH TRUNG ƯƠNG\nSố: 01-HD/TW\nHƯỚNG DẪN\n"
+                  "một số vấn đề cụ thể thi hành Điều lệ Đảng\nI. NỘI DUNG\n".encode(), with_sentences=False)
+    assert party.metadata.subject == "một số vấn đề cụ thể thi hành Điều lệ Đảng"

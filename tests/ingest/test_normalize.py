@@ -53,6 +53,8 @@ def test_a_signers_name_on_its_own_line_is_not_joined_to_the_next_block():
     # a name wrapped over two lines is one name; an English title line is left to the reflow
     assert "Lê Hải Hòa" in normalize("CHỦ TỊCH\nLê Hải\nHòa\n").text
     assert "The Old Man And" in normalize("The Old Man\nAnd the sea went on and on\n").text
+    # a name inside a sentence is no signer's
+    assert "Ông Trần Văn Bình, Phó" in normalize("giao cho\nÔng Trần Văn\nBình, Phó Chủ tịch thực hiện.\n").text
 
 
 def test_page_number_lines_and_gazette_running_headers_are_dropped():
