@@ -724,24 +724,29 @@ def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq
     out: list[Passage] = []
     group: list[tuple] = []
 
-    def passage(members: list[tuple]) -> Passage | None:
-        """The passage these aligned sentences make, if they make one: two directive
-        sentences or more, or one sentence long and close enough alone."""
+    def alone(members: list[tuple]) -> bool:
+        """Whether these aligned sentences are a passage even as one directive sentence: a
+        clause of rare phrasing, or a sentence long and close, or shorter, holding most of
+        the same words, no numbered heading and of rare phrasing."""
         d_tokens = sum(sents[i][1] - sents[i][0] for i, *_ in members)
         if len(members) == 1 and members[0][0] in clauses:
-            # a clause is a passage alone when it is not the domain's common phrasing
             i, _, closeness, _, (a, b) = members[0]
-            alone = closeness >= params.clause_dice and _rare_phrasing(source, a, b, draft, sents[i], phrases, params,
-                                                                      evidence=params.clause_evidence)
-        else:
-            alone = d_tokens >= params.single_tokens and max(c for _, _, c, _, _ in members) >= params.single_cosine
-        if len(members) == 1 and not alone and members[0][0] not in clauses:
-            i, _, cosine, dice, (a, b) = members[0]
-            alone = (d_tokens >= params.close_tokens and cosine >= params.close_cosine
-                     and dice >= params.close_dice and not numbered_heading(draft, *sents[i])
-                     and _rare_phrasing(source, a, b, draft, sents[i], phrases, params))
+            return closeness >= params.clause_dice and _rare_phrasing(source, a, b, draft, sents[i], phrases, params,
+                                                                     evidence=params.clause_evidence)
+        if d_tokens >= params.single_tokens and max(c for _, _, c, _, _ in members) >= params.single_cosine:
+            return True
+        if len(members) != 1:
+            return False
+        i, _, cosine, dice, (a, b) = members[0]
+        return (d_tokens >= params.close_tokens and cosine >= params.close_cosine and dice >= params.close_dice
+                and not numbered_heading(draft, *sents[i]) and _rare_phrasing(source, a, b, draft, sents[i], phrases,
+                                                                            params))
+
+    def passage(members: list[tuple]) -> Passage | None:
+        """The passage these aligned sentences make, if they make one: two directive
+        sentences or more, or one sentence alone (`alone`)."""
         aligned_sentences = len({s for _, s, *_ in members})
-        if aligned_sentences < 2 and not alone:
+        if aligned_sentences < 2 and not alone(members):
             return None
         s_ranges = [span for *_, span in members]
         p = Passage(src, sents[members[0][0]][0], sents[members[-1][0]][1],
@@ -768,8 +773,8 @@ def _group(aligned, sents: dict[int, tuple[int, int]], src: int, draft: TokenSeq
             # summary rewrites most of its sentences.
             for member in group:
                 i, *_, (a, b) = member
-                alone = passage([member]) if len(group) > 1 else None
-                out.append(alone or Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK))
+                own = passage([member]) if len(group) > 1 else None
+                out.append(own or Passage(src, sents[i][0], sents[i][1], a, b, seeds=1, kind=WEAK))
         group.clear()
 
     for i, s, cosine, dice, span in aligned:
