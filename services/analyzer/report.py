@@ -84,7 +84,8 @@ def _closing(text: str, tokens: TokenSeq, d_end: int, source: TokenSeq, s_end: i
 
 
 _BULLETS = ("- ", "-", "+ ", "+", "• ", "•", "* ", "– ", "—")
-_BULLET_BEFORE = re.compile(r"(?:^|\n)[ \t]*([-+•*–—][ \t]*)$")
+_BULLET_MARKS = "".join(sorted({bullet[0] for bullet in _BULLETS}))
+_BULLET_BEFORE = re.compile(rf"(?:^|\n)[ \t]*([{re.escape(_BULLET_MARKS)}][ \t]*)$")
 # The codes of the directive's text before a word that opens a list item, with that text's
 # length and the bullet's.
 _BULLET_CODES = {separator_code(end + "\n" + bullet): (len(end) + 1 + len(bullet), len(bullet))

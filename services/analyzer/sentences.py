@@ -350,14 +350,13 @@ def search(index: DirectiveIndex, draft: TokenSeq, spans: list[tuple[int, int]],
         found = []
         bag = sentence_bag(draft, a, b)
         length = sum(bag.values())
-        for s, cosine, dice, value, exact in ranked(bag, built.vocabulary, weighed, mask, extra=extra):
+        for s, cosine, dice, value, exact, held in ranked(bag, built.vocabulary, weighed, mask, extra=extra):
             doc = int(t["doc"][s])
             start, end = (int(x) for x in t["spans"][s])
             source = index.documents[doc].tokens
             text = " ".join(source.words[start:end]) if with_text else ""
             clause = ()
-            # (the words both hold bound what can align: dice * (length + its length) / 2)
-            held = dice * (len(bag) + int(t["offsets"][s + 1] - t["offsets"][s])) / 2
+            # (the distinct words both hold bound what can align)
             if clauses and held >= params.clause_dice * params.clause_words and length >= params.clause_words:
                 clause = clause_of(draft, a, b, source, start, end, params)
             found.append(SentenceMatch(value, doc if numbers is None else int(numbers[doc]),
@@ -586,7 +585,8 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
            k: int = RANKED, extra: dict[int, np.ndarray] | None = None) -> list[tuple]:
     """The directive sentences closest to this bag of words, best first, at most `k`:
     (sentence number in the table, tf-idf cosine, Dice overlap of the word sets, ranking
-    score, the ranking score over every word that ranks whatever its postings).
+    score, the ranking score over every word that ranks whatever its postings, the number
+    of distinct words both hold).
 
     Candidates are ranked through the postings of words that are not too common (the
     `followed` ones), then scored exactly over every word. `mask` (a bool per table
@@ -654,7 +654,7 @@ def ranked(bag: Counter, vocabulary: Vocabulary, t: dict, mask,
     for j, (s, value) in enumerate(zip(chosen.tolist(), chosen_values.tolist())):
         dice = 2 * int(held[j]) / (len(bag) + int(lengths[j]))
         out.append((s, float(dots[j] / (norm * t["norms"][s] or 1.0)), dice, value,
-                    float(exact[j] / max(t["norms"][s], 1e-9))))
+                    float(exact[j] / max(t["norms"][s], 1e-9)), int(held[j])))
     out.sort(key=lambda x: (-x[1], x[0]))
     return out
 
