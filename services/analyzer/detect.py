@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from services.analyzer import align, edges, exclusions, sentences
 from services.analyzer.index import DirectiveIndex, IndexedDocument
-from services.analyzer.shards import Ask, LocalShard, Seeded, ask_local
+from services.analyzer.shards import Ask, LocalShard, Seeded, ask_local, best_seeded
 from services.analyzer.report import DraftReport, Thresholds, build
 from services.analyzer.tokens import sentence_bounds, tokenize
 from services.ingest.document import ParsedDocument
@@ -79,7 +79,7 @@ def detect_over(
                   allowed=allowed, max_sources=params.max_sources, params=params.align)
     seeded = [s for a in answers for s in a.seeded]
     found_by = {no: found for a in answers for no, found in a.passages.items()}
-    best = sorted(seeded, key=Seeded.rank)[:params.max_sources]
+    best = best_seeded(seeded, params.max_sources)
     found = [p for s in sorted(best, key=lambda s: (s.first, s.no)) for p in found_by[s.no]]
     cited = {s.no for s in seeded if s.cited}
     passages = align.resolve_overlaps(found, cited)

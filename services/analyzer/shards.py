@@ -4,9 +4,10 @@ A check asks every shard the same questions in rounds, and the coordinator
 (`detect.detect_over`) merges the answers of one round before it asks the next:
 
 1. `lexical`: the draft's seeds in the shard's directives. Per seeded directive: its
-   evidence score, the first draft position it seeds at, its rare seeds and whether the
-   draft cites it; and the passages of the shard's `max_sources` best directives (the
-   registry's best are among them).
+   evidence score, the first draft position it seeds at, its rare seeds, whether the
+   draft cites it and a hash of the positions it seeds at; and the passages of the
+   shard's `max_sources` best directives, one of those seeding the same positions
+   (`best_seeded`; the registry's best are among them).
 2. `sentences`: per draft sentence searched, the shard's closest directive sentences (the
    sentence layer), and the closest among the semantic layer's candidate directives (with
    their words, which the semantic layer embeds).
@@ -27,6 +28,7 @@ Directive `n` of a registry split into `count` shards lives in shard `n % count`
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
@@ -59,9 +61,38 @@ class Seeded:
     first: int  # the first draft position it seeds at: ties go to the directive seeded first
     rare: int  # seeds of shingles rare outside it (the semantic layer's candidates)
     cited: bool  # the draft cites it by số ký hiệu
+    seeds: int = 0  # a hash of the draft positions it seeds at and of its level (`seeds_signature`)
 
     def rank(self) -> tuple:
         return (-self.score, self.first, self.no)
+
+
+def seeds_signature(positions: np.ndarray, level_rank: int) -> int:
+    """A hash of a directive's seeded draft positions (distinct, sorted) and its level:
+    directives of one level that seed the draft at exactly the same positions have the
+    same, and one of them explains the draft as well as any."""
+    digest = hashlib.blake2b(np.ascontiguousarray(positions, dtype=np.int64).tobytes(), digest_size=8,
+                             person=level_rank.to_bytes(8, "little", signed=True))
+    return int.from_bytes(digest.digest(), "little") >> 1  # a non-negative int64 (JSON, Celery)
+
+
+def best_seeded(seeded: Sequence[Seeded], k: int) -> list[Seeded]:
+    """The `k` best seeded directives by `Seeded.rank`, taking one of those that seed the
+    draft at the same positions (the first by rank): copies of one text (a document
+    re-issued by many agencies, versions of one template) would otherwise fill every place,
+    and the directive the draft really copies, ranked just after them, would never be
+    aligned. Each shard's best are a superset of its directives among the registry's best:
+    a check over shards aligns the directives one index would."""
+    out: list[Seeded] = []
+    taken: set[int] = set()
+    for s in sorted(seeded, key=Seeded.rank):
+        if len(out) == k:
+            break
+        if s.seeds in taken:
+            continue
+        taken.add(s.seeds)
+        out.append(s)
+    return out
 
 
 @dataclass
@@ -103,9 +134,11 @@ class LocalShard:
         scores = align.evidence(all_seeds, EVIDENCE_WINDOW)
         cited = set(cited)
         seeded = {local: Seeded(self._number(local), scores[local], int(seeds[0, 0]), int((seeds[:, 2] == 0).sum()),
-                                self.index.documents[local].meta.get("reference") in cited)
+                                self.index.documents[local].meta.get("reference") in cited,
+                                seeds_signature(np.unique(seeds[:, 0]), self.index.documents[local].level_rank))
                   for local, seeds in all_seeds.items()}
-        best = sorted(seeded, key=lambda local: seeded[local].rank())[:max_sources]
+        local_of = {s.no: local for local, s in seeded.items()}
+        best = [local_of[s.no] for s in best_seeded(list(seeded.values()), max_sources)]
         passages = {seeded[local].no: align.passages_for_source(
             draft, self.index.documents[local].tokens, seeded[local].no, all_seeds[local], params) for local in best}
         return LexicalAnswer(list(seeded.values()), passages)

@@ -3,6 +3,7 @@ registry and the common-phrase model (never on what else a process has checked).
 from __future__ import annotations
 
 import json
+import re
 
 from services.analyzer.detect import DetectParams, detect, index_document
 from services.analyzer.index import DirectiveIndex
@@ -47,3 +48,32 @@ def test_a_report_is_the_same_alone_after_fifty_other_checks_and_after_a_restart
     restarted = [_passages(detect(d, fresh_index(), key="d", params=params)) for d in drafts]
     assert alone == again == restarted
     assert all(alone)
+
+
+def test_copies_of_one_text_filling_the_registry_do_not_push_out_the_directive_copied(kl226):
+    """A registry where many documents hold the same text as the draft's own (a template
+    every agency re-issued) ranks each of them above the directive the draft copies three
+    sentences of: one of them is aligned for all, and the directive still is, one index or
+    split in two shards."""
+    from services.analyzer import shards
+    from services.analyzer.detect import detect_over
+    from tests.reissues import COMMUNES, SEED, reissue
+
+    seed = shared("seeds", SEED).read_text(encoding="utf-8")
+    # the template: the seed's opening, up to a few lines before what it copies from Kết luận 226
+    first = min(re.search(r"\s+".join(map(re.escape, c.split())), seed, flags=re.I).start() for c in COPIED)
+    template = seed[:first - 300]
+    index = DirectiveIndex()
+    for k in range(12):
+        index_document(index, key=f"template-{k}.txt", parsed=parse(template.encode(), "template.txt"))
+    index_document(index, key="226-KL-TW.txt", parsed=kl226)
+    text = reissue(seed, COMMUNES[0], 11)
+    draft = parse(text.encode(), "draft.txt")
+    # fewer places than copies of the template; the lexical layer alone (it bounds what it aligns)
+    params = DetectParams(semantic=False, sentences=False, max_sources=4)
+    one = detect(draft, index, key="d", params=params).to_json()
+    from_kl226 = [p for p in one["passages"] if p["source"] == "226-KL-TW.txt"]
+    assert copied_found(text, from_kl226) == COPIED
+    assert {p["source"] for p in one["passages"]} - {"226-KL-TW.txt"} == {"template-0.txt"}
+    split = detect_over(shards.ask_local(shards.split(index, 2)), draft, key="d", params=params).to_json()
+    assert split == one
