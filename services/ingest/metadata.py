@@ -20,10 +20,14 @@ TIEU_NGU = re.compile(r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+
 PARTY_MOTTO = re.compile(r"ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM")
 RULE_LINE = re.compile(r"^[\s_\-–—=*.]+$")
 
+# A scan read by OCR can give a number's 1 as "I", "l" or "|" and its 0 as "O" ("Số: II /2026/QĐ-UBND"):
+# a số is written in Arabic digits, so two or more such characters before the slash are one.
+OCR_DIGITS = "[\\dIl|O]"
+_OCR_DIGIT_OF = str.maketrans("Il|O", "1110")
 SO_LINE = re.compile(
     # "Luật số:" and the like open a cell of the header table ("| Luật số: 72/2025/QH15 |");
     # a doubled slash ("24/2026//NQ-CP") is a typing slip of the published text.
-    rf"(?:\bSố|(?:^|\n|\|)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?)?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/+\s*)?(?P<sym>{SYMBOL}(?:\.[IVX]{{1,4}})?)(?![\w])"
+    rf"(?:\bSố|(?:^|\n|\|)\s*(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?|{OCR_DIGITS}{{2,5}}(?=\s*/))?\s*(?P<sep>[/-])\s*(?:(?P<year>(?:19|20)\d{{2}})\s*/+\s*)?(?P<sym>{SYMBOL}(?:\.[IVX]{{1,4}})?)(?![\w])"
     # (a unit's numeral may follow a dot: "11554/VPCP-V.I", Vụ I of the Government Office)
 )
 DATE_LINE = re.compile(
@@ -136,7 +140,7 @@ class _Header:
         if m:
             symbol = re.sub(r"\s", "", m.group("sym"))
             year = m.group("year")
-            md.number = m.group("num")
+            md.number = m.group("num") and m.group("num").translate(_OCR_DIGIT_OF)
             md.symbol = symbol
             md.reference = f"{md.number or ''}{m.group('sep')}{year + '/' if year else ''}{symbol}"
             if re.match(r"VBHN\b|VBHN-", symbol):

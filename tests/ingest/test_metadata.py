@@ -262,3 +262,12 @@ def test_a_line_in_lower_case_after_the_title_is_body_text_not_the_subject():
     party = parse("ĐẢNG CỘNG SẢN VIỆT NAM\nBAN CHẤP HÀNH TRUNG ƯƠNG\nSố: 01-HD/TW\nHƯỚNG DẪN\n"
                   "một số vấn đề cụ thể thi hành Điều lệ Đảng\nI. NỘI DUNG\n".encode(), with_sentences=False)
     assert party.metadata.subject == "một số vấn đề cụ thể thi hành Điều lệ Đảng"
+
+
+def test_a_number_that_ocr_read_as_letters_is_read_as_digits():
+    # a scanned decision: OCR gave "11" as "II"; a số is written in Arabic digits
+    md = parse(shared("corpus", "docs", "sct-qd-11-2026-qd-ubnd-lao-cai-ocr.txt").read_bytes(),
+               with_sentences=False).metadata
+    assert (md.number, md.reference) == ("11", "11/2026/QĐ-UBND")
+    typed = parse("ỦY BAN NHÂN DÂN\nXÃ TÂN LẬP\nSố: lO/UBND-VP\nV/v báo cáo\n".encode(), "a.txt").metadata
+    assert typed.reference == "10/UBND-VP"
