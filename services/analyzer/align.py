@@ -456,8 +456,8 @@ def merge_adjacent(passages: list[Passage], draft: TokenSeq, sources: dict[int, 
 
     The draft gap counts only tokens that could have matched: a citation quoted inside the
     copied text is excluded from seeding, and must not split the passage around it. Passages
-    that touch in the draft are joined even when the directive has them further apart: a
-    paraphrase reorders sentences and drops some.
+    that touch in the draft are joined even when the directive has them further apart, in
+    its order: a paraphrase drops some sentences (and reorders those close together).
     """
     out: list[Passage] = []
     for p in sorted(passages, key=lambda q: q.d_start):
@@ -493,6 +493,11 @@ def _continues(prev: Passage, p: Passage, draft: TokenSeq, source: TokenSeq, par
         return True  # the directive's text runs on: the draft replaced a few of its words
     if d_gap <= 2 * params.gap_draft and s_gap <= 2 * params.gap_source:
         return d_gap < params.min_words or _gap_shared(prev, p, draft, source, params.gap_source) >= GAP_SHARED
+    if p.s_start < prev.s_start:
+        # Touching in the draft but far apart in the directive, in the other order: the
+        # drafter took a later part, then an earlier one; two copies, each in its own place
+        # (reordering within a stretch is joined above, a section dropped below).
+        return False
     longest = max(prev.s_end - prev.s_start, p.s_end - p.s_start)
     return d_gap <= params.gap_draft // 4 and s_gap <= 3 * longest
 

@@ -558,3 +558,23 @@ def test_a_check_aligns_only_the_directives_with_the_most_evidence(kl226):
     one = detect(seed, index, key="s", params=DetectParams(semantic=False, sentences=False, max_sources=1))
     assert {p.source for p in one.passages} == {"226"} and len(one.passages) >= 3
     assert [p for p in everything.passages if p.source == "226"] == one.passages
+
+
+def test_two_copies_touching_in_the_draft_from_far_apart_in_the_directive_in_the_other_order_stay_two():
+    """PAN 2013: a later stretch of the source, then right after it an earlier one, each
+    copied as is. One passage over both would credit the draft with the source text between
+    them, which another passage of the draft copies."""
+    pan = ("eval", "pan13", "none")
+    index = DirectiveIndex()
+    index_document(index, key="source-document01611.txt",
+                   parsed=parse(shared(*pan, "sources", "source-document01611.txt").read_bytes(), "s.txt"))
+    draft = parse(shared(*pan, "drafts", "suspicious-document00119.txt").read_bytes(), "d.txt")
+    found = [(p.draft_start, p.draft_end, p.source_start, p.source_end)
+             for p in detect(draft, index, key="d", params=DetectParams(semantic=False)).passages]
+
+    def near(a, b):
+        return all(abs(x - y) <= 30 for x, y in zip(a, b))
+
+    # PAN's truth: 3001-4305 <- 3570-4874, then 4306-5358 <- 0-1052
+    assert any(near(f, (3001, 4305, 3570, 4874)) for f in found), found
+    assert any(near(f, (4306, 5358, 0, 1052)) for f in found), found
