@@ -61,7 +61,8 @@ class Seeded:
     first: int  # the first draft position it seeds at: ties go to the directive seeded first
     rare: int  # seeds of shingles rare outside it (the semantic layer's candidates)
     cited: bool  # the draft cites it by số ký hiệu
-    seeds: int = 0  # a hash of the draft positions it seeds at and of its level (`seeds_signature`)
+    seeds: int | None = None  # a hash of the draft positions it seeds at and of its level
+    # (`seeds_signature`; None from a worker that sends none: never taken for another's copy)
 
     def rank(self) -> tuple:
         return (-self.score, self.first, self.no)
@@ -78,19 +79,21 @@ def seeds_signature(positions: np.ndarray, level_rank: int) -> int:
 
 def best_seeded(seeded: Sequence[Seeded], k: int) -> list[Seeded]:
     """The `k` best seeded directives by `Seeded.rank`, taking one of those that seed the
-    draft at the same positions (the first by rank): copies of one text (a document
-    re-issued by many agencies, versions of one template) would otherwise fill every place,
-    and the directive the draft really copies, ranked just after them, would never be
-    aligned. Each shard's best are a superset of its directives among the registry's best:
-    a check over shards aligns the directives one index would."""
+    draft at the same positions (the first by rank), but every one the draft cites (overlaps
+    go to a cited directive): copies of one text (a document re-issued by many agencies,
+    versions of one template) would otherwise fill every place, and the directive the draft
+    really copies, ranked just after them, would never be aligned. Each shard's best are a
+    superset of its directives among the registry's best: a check over shards aligns the
+    directives one index would."""
     out: list[Seeded] = []
     taken: set[int] = set()
     for s in sorted(seeded, key=Seeded.rank):
         if len(out) == k:
             break
-        if s.seeds in taken:
-            continue
-        taken.add(s.seeds)
+        if s.seeds is not None:
+            if s.seeds in taken and not s.cited:
+                continue
+            taken.add(s.seeds)
         out.append(s)
     return out
 

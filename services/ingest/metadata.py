@@ -20,10 +20,11 @@ TIEU_NGU = re.compile(r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+
 PARTY_MOTTO = re.compile(r"ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM")
 RULE_LINE = re.compile(r"^[\s_\-–—=*.]+$")
 
-# A scan read by OCR can give a number's 1 as "I", "l" or "|" and its 0 as "O" ("Số: II /2026/QĐ-UBND"):
-# a số is written in Arabic digits, so two or more such characters before the slash are one.
-OCR_DIGITS = "[\\dIl|O]"
-_OCR_DIGIT_OF = str.maketrans("Il|O", "1110")
+# A scan read by OCR can give a number's 1 as "I" or "l" and its 0 as "O" ("Số: II /2026/QĐ-UBND"):
+# a số is written in Arabic digits, so two or more such characters before the slash are one
+# ("|" is left out: table borders around a blank number would read as one).
+OCR_DIGITS = "[\\dIlO]"
+_OCR_DIGIT_OF = str.maketrans("IlO", "110")
 SO_LINE = re.compile(
     # "Luật số:" and the like open a cell of the header table ("| Luật số: 72/2025/QH15 |");
     # a doubled slash ("24/2026//NQ-CP") is a typing slip of the published text.

@@ -77,3 +77,18 @@ def test_copies_of_one_text_filling_the_registry_do_not_push_out_the_directive_c
     assert {p["source"] for p in one["passages"]} - {"226-KL-TW.txt"} == {"template-0.txt"}
     split = detect_over(shards.ask_local(shards.split(index, 2)), draft, key="d", params=params).to_json()
     assert split == one
+
+
+def test_a_cited_directive_keeps_its_place_though_an_earlier_one_seeds_the_same_positions():
+    """Two directives with the same body (a text and its re-issue under another number):
+    one place for both, but the draft cites the later one, and its passages go to it."""
+    text = shared("directives", "226-KL-TW.txt").read_text(encoding="utf-8")
+    index = DirectiveIndex()
+    index_document(index, key="226.txt", parsed=parse(text.encode(), "a.txt"))
+    index_document(index, key="230.txt", parsed=parse(text.replace("Số 226-KL/TW", "Số 230-KL/TW").encode(), "b.txt"))
+    body = text[text.index("Xem xét"):][:2500]
+    draft = parse(("ỦY BAN NHÂN DÂN\nXÃ TÂN LẬP\nSố: 12/UBND-VP\nV/v triển khai Kết luận số 230-KL/TW\n\n"
+                   "Thực hiện Kết luận số 230-KL/TW của Ban Bí thư, UBND xã yêu cầu:\n\n" + body).encode(), "d.txt")
+    assert "230-KL/TW" in [c.reference for c in draft.citations]
+    report = detect(draft, index, key="d", params=DetectParams(semantic=False, sentences=False))
+    assert report.passages and {p.source for p in report.passages} == {"230.txt"}

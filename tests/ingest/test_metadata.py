@@ -271,3 +271,6 @@ def test_a_number_that_ocr_read_as_letters_is_read_as_digits():
     assert (md.number, md.reference) == ("11", "11/2026/QĐ-UBND")
     typed = parse("ỦY BAN NHÂN DÂN\nXÃ TÂN LẬP\nSố: lO/UBND-VP\nV/v báo cáo\n".encode(), "a.txt").metadata
     assert typed.reference == "10/UBND-VP"
+    # a blank number between a table's borders is no number
+    blank = parse("ỦY BAN NHÂN DÂN\nXÃ TÂN LẬP\nSố: ||/QĐ-UBND\nQUYẾT ĐỊNH\n".encode(), "b.txt").metadata
+    assert blank.number is None
