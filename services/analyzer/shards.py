@@ -6,8 +6,8 @@ A check asks every shard the same questions in rounds, and the coordinator
 1. `lexical`: the draft's seeds in the shard's directives. Per seeded directive: its
    evidence score, the first draft position it seeds at, its rare seeds, whether the
    draft cites it and a hash of the positions it seeds at; and the passages of the
-   shard's `max_sources` best directives, and of its best counting once those seeding
-   the same positions (`best_seeded`; the registry's best are among them).
+   shard's `max_sources` best directives, one of those seeding the same positions
+   (`best_seeded`; the registry's best are among them).
 2. `sentences`: per draft sentence searched, the shard's closest directive sentences (the
    sentence layer), and the closest among the semantic layer's candidate directives (with
    their words, which the semantic layer embeds).
@@ -78,27 +78,23 @@ def seeds_signature(positions: np.ndarray, level_rank: int) -> int:
 
 
 def best_seeded(seeded: Sequence[Seeded], k: int) -> list[Seeded]:
-    """The `k` best seeded directives by `Seeded.rank`, and the `k` best counting once those
-    of one level that seed the draft at the same positions (the first by rank; every one the
-    draft cites counts on its own, overlaps going to a cited directive). Copies of one text
-    (a document re-issued by many agencies, versions of one template) would otherwise fill
-    every place, and the directive the draft really copies, ranked just after them, would
-    never be aligned; copies within the first `k` are still aligned, and the strongest
-    passage of them is kept (`align.resolve_overlaps`). Both lists of a shard hold its
-    directives among the registry's: a check over shards aligns the directives one index
-    would."""
+    """The `k` best seeded directives by `Seeded.rank`, taking one of those that seed the
+    draft at the same positions (the first by rank), but every one the draft cites (overlaps
+    go to a cited directive): copies of one text (a document re-issued by many agencies,
+    versions of one template) would otherwise fill every place, and the directive the draft
+    really copies, ranked just after them, would never be aligned. Each shard's best are a
+    superset of its directives among the registry's best: a check over shards aligns the
+    directives one index would."""
     out: list[Seeded] = []
     taken: set[int] = set()
-    counted = 0  # directives counted once so far
-    for place, s in enumerate(sorted(seeded, key=Seeded.rank)):
-        if place >= k and counted >= k:
+    for s in sorted(seeded, key=Seeded.rank):
+        if len(out) == k:
             break
-        first = s.seeds is None or s.cited or s.seeds not in taken
         if s.seeds is not None:
+            if s.seeds in taken and not s.cited:
+                continue
             taken.add(s.seeds)
-        counted += first
-        if place < k or (first and counted <= k):
-            out.append(s)
+        out.append(s)
     return out
 
 
