@@ -23,14 +23,14 @@ RULE_LINE = re.compile(r"^[\s_\-–—=*.]+$")
 # A scan read by OCR can give a number's 1 as "I" or "l" and its 0 as "O" ("Số: II /2026/QĐ-UBND"):
 # a số is written in Arabic digits, so two or more such characters before the slash are one
 # ("|" is left out: table borders around a blank number would read as one).
-OCR_DIGITS = "[\\dIlO]"
+_OCR_DIGITS = "[\\dIlO]"
 _OCR_DIGIT_OF = str.maketrans("IlO", "110")
 SO_LINE = re.compile(
     # "Luật số:" and the like open a cell of the header table ("| Luật số: 72/2025/QH15 |");
     # a doubled slash ("24/2026//NQ-CP") is a typing slip of the published text.
     # (whitespace runs are possessive: a layout's long run of spaces after "Số" is read once,
     # not tried split every way when the line holds no number)
-    rf"(?:\bSố|(?:^|\n|\|)\s*+(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s++số)\s*+:?\s*+(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?|{OCR_DIGITS}{{2,5}}(?=\s*/))?\s*+(?P<sep>[/-])\s*+(?:(?P<year>(?:19|20)\d{{2}})\s*+/+\s*+)?(?P<sym>{SYMBOL}(?:\.[IVX]{{1,4}})?)(?![\w])"
+    rf"(?:\bSố|(?:^|\n|\|)\s*+(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết|Lệnh)\s++số)\s*+:?\s*+(?P<num>\d{{1,5}}(?:\.\d{{1,3}})?|{_OCR_DIGITS}{{2,5}}(?=\s*/))?\s*+(?P<sep>[/-])\s*+(?:(?P<year>(?:19|20)\d{{2}})\s*+/+\s*+)?(?P<sym>{SYMBOL}(?:\.[IVX]{{1,4}})?)(?![\w])"
     # (a unit's numeral may follow a dot: "11554/VPCP-V.I", Vụ I of the Government Office)
 )
 DATE_LINE = re.compile(

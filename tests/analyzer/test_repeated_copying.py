@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 
-from services.analyzer.detect import DetectParams, detect, index_document
+from services.analyzer import shards
+from services.analyzer.detect import DetectParams, detect, detect_over, index_document
 from services.analyzer.index import DirectiveIndex
 from services.ingest.pipeline import parse
 from tests.conftest import shared
-from tests.reissues import COPIED, copied_found, write_drafts
+from tests.reissues import COMMUNES, COPIED, SEED, copied_found, reissue, write_drafts
 from tests.test_cli import run
 
 
@@ -55,10 +56,6 @@ def test_copies_of_one_text_filling_the_registry_do_not_push_out_the_directive_c
     every agency re-issued) ranks each of them above the directive the draft copies three
     sentences of: one of them is aligned for all, and the directive still is, one index or
     split in two shards."""
-    from services.analyzer import shards
-    from services.analyzer.detect import detect_over
-    from tests.reissues import COMMUNES, SEED, reissue
-
     seed = shared("seeds", SEED).read_text(encoding="utf-8")
     # the template: the seed's opening, up to a few lines before what it copies from Kết luận 226
     first = min(re.search(r"\s+".join(map(re.escape, c.split())), seed, flags=re.I).start() for c in COPIED)
